@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web shop")
+    STORE = "store", _("Shop")
+    PHONE = "phone", _("Phone")
+    MARKETPLACE = "marketplace", _("Marketplace")
+
+
+class LegalExclusion(models.TextChoices):
+    CUSTOM_MADE = "custom_made", _("Made to the consumer's specifications")
+    PERISHABLE = "perishable", _("Perishable goods")
+    SEALED_HYGIENE = "sealed_hygiene", _("Sealed goods unsealed for health or hygiene reasons")
+    SEALED_MEDIA = "sealed_media", _("Sealed audio, video or software unsealed")
+    OTHER = "other", _("Other statutory exclusion")
+
+
+class Customer(models.Model):
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="customers")
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["store", "email"]
+        constraints = [models.UniqueConstraint(fields=["store", "email"], name="customer_store_email")]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Order(models.Model):
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="orders")
+    number = models.CharField(max_length=64)
+    external_id = models.CharField(max_length=128, blank=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
+    placed_at = models.DateTimeField()
+    currency = models.CharField(max_length=3)
+    is_business = models.BooleanField(default=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    ship_name = models.CharField(max_length=200, blank=True)
+    ship_line1 = models.CharField(max_length=200, blank=True)
+    ship_line2 = models.CharField(max_length=200, blank=True)
+    ship_city = models.CharField(max_length=100, blank=True)
+    ship_postal_code = models.CharField(max_length=20, blank=True)
+    ship_country = models.CharField(max_length=2, blank=True)
+    ship_subdivision = models.CharField(max_length=10, blank=True)
+    shipping_amount = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("0"))
+    shipping_standard_amount = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("0"))
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_info_given = models.BooleanField(
+        default=True, help_text="Whether the consumer was told about the right of withdrawal"
+    )
+    withdrawal_info_given_on = models.DateField(null=True, blank=True, help_text="When informed late")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-placed_at"]
+        constraints = [models.UniqueConstraint(fields=["store", "number"], name="order_store_number")]
+        indexes = [models.Index(fields=["store", "placed_at"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    ref = models.CharField(max_length=100)
+    sku = models.CharField(max_length=100)
+    title = models.CharField(max_length=300, blank=True)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=3)
+    discount = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("0"))
+    category = models.CharField(max_length=100, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    final_sale = models.BooleanField(default=False)
+    returnable = models.BooleanField(default=True)
+    legal_exclusion = models.CharField(max_length=20, choices=LegalExclusion.choices, blank=True)
+    delivered_quantity = models.PositiveIntegerField(default=0)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["order", "ref"], name="orderline_order_ref")]
+
+    def __str__(self) -> str:
+        return f"{self.order.number}/{self.ref}"
+
+    @property
+    def paid_total(self) -> Decimal:
+        return self.unit_price * self.quantity - self.discount
+
+    @property
+    def unit_paid(self) -> Decimal:
+        """What the customer paid for one unit (scenario M3), before rounding."""
+        return self.paid_total / self.quantity if self.quantity else Decimal("0")
+
+    @property
+    def effective_delivered_at(self):  # noqa: ANN201
+        return self.delivered_at or self.order.delivered_at

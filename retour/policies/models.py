@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Resolution(models.TextChoices):
+    REFUND = "refund", _("Refund")
+    STORE_CREDIT = "store_credit", _("Store credit")
+    EXCHANGE = "exchange", _("Exchange")
+
+
+class RefundTrigger(models.TextChoices):
+    ON_APPROVAL = "on_approval", _("On approval")
+    ON_SHIPMENT = "on_shipment", _("When the parcel is shipped")
+    ON_RECEIPT = "on_receipt", _("On receipt")
+    ON_INSPECTION = "on_inspection", _("After inspection")
+    MANUAL = "manual", _("Manually")
+
+
+class WindowStart(models.TextChoices):
+    DELIVERY = "delivery", _("Delivery")
+    ORDER = "order", _("Order")
+
+
+def default_resolutions() -> list[str]:
+    return [Resolution.REFUND, Resolution.STORE_CREDIT, Resolution.EXCHANGE]
+
+
+class Policy(models.Model):
+    """The store's commercial return policy. Defaults are those of api-v1.md."""
+
+    store = models.OneToOneField("stores.Store", on_delete=models.CASCADE, related_name="policy")
+    window_days = models.PositiveIntegerField(default=30)
+    window_starts = models.CharField(max_length=16, choices=WindowStart.choices, default=WindowStart.DELIVERY)
+    restocking_fee_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
+    return_shipping_fee = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("0"))
+    store_credit_bonus_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
+    allowed_resolutions = models.JSONField(default=default_resolutions)
+    refund_trigger = models.CharField(max_length=16, choices=RefundTrigger.choices, default=RefundTrigger.ON_INSPECTION)
+    auto_approve = models.BooleanField(default=False)
+    apply_statutory_rights = models.BooleanField(default=True)
+    return_costs_borne_by_customer = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "policies"
+
+    def __str__(self) -> str:
+        return f"Policy of {self.store_id}"
+
+
+class ReturnReason(models.Model):
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="reasons")
+    code = models.SlugField(max_length=50)
+    label_en = models.CharField(max_length=200)
+    label_fr = models.CharField(max_length=200)
+    seller_fault = models.BooleanField(default=False)
+    requires_photo = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["store", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["store", "code"], name="reason_store_code")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def label(self, language: str | None = None) -> str:
+        from django.utils.translation import get_language
+
+        lang = (language or get_language() or "en")[:2]
+        return self.label_fr if lang == "fr" else self.label_en

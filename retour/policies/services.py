@@ -1,0 +1,79 @@
+"""Writes for the return policy and the reason catalogue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from retour.core.errors import ValidationFailed
+from retour.policies.models import Policy, RefundTrigger, Resolution, ReturnReason, WindowStart
+from retour.stores.models import Store
+
+DEFAULT_REASONS: list[tuple[str, str, str, bool, bool]] = [
+    # code, English, French, seller fault, photo required
+    ("too_small", "Too small", "Trop petit", False, False),
+    ("too_large", "Too large", "Trop grand", False, False),
+    ("changed_mind", "Changed my mind", "J'ai changé d'avis", False, False),
+    ("not_as_described", "Not as described", "Non conforme à la description", True, False),
+    ("defective", "Defective or not working", "Défectueux ou ne fonctionne pas", True, True),
+    ("damaged_in_transit", "Damaged in transit", "Endommagé pendant le transport", True, True),
+    ("wrong_item", "Wrong item received", "Mauvais article reçu", True, False),
+    ("arrived_late", "Arrived too late", "Arrivé trop tard", False, False),
+    ("other", "Other", "Autre", False, False),
+]
+
+
+def policy_create_default(*, store: Store) -> Policy:
+    policy, _ = Policy.objects.get_or_create(store=store)
+    return policy
+
+
+def reasons_create_defaults(*, store: Store) -> None:
+    for position, (code, en, fr, fault, photo) in enumerate(DEFAULT_REASONS):
+        ReturnReason.objects.get_or_create(
+            store=store,
+            code=code,
+            defaults={"label_en": en, "label_fr": fr, "seller_fault": fault, "requires_photo": photo, "position": position},
+        )
+
+
+POLICY_FIELDS = {
+    "window_days", "window_starts", "restocking_fee_percent", "return_shipping_fee", "store_credit_bonus_percent",
+    "allowed_resolutions", "refund_trigger", "auto_approve", "apply_statutory_rights", "return_costs_borne_by_customer",
+}
+
+
+@transaction.atomic
+def policy_update(*, store: Store, changes: dict[str, Any]) -> Policy:
+    """Apply a subset of the policy fields, after checking each one."""
+    policy = Policy.objects.select_for_update().get(store=store)
+    errors = []
+    for field, value in changes.items():
+        if field not in POLICY_FIELDS:
+            errors.append({"loc": [field], "code": "unknown_field", "message": f"Unknown field {field!r}"})
+            continue
+        problem = _policy_value_problem(field, value)
+        if problem:
+            errors.append({"loc": [field], "code": "invalid_value", "message": problem})
+        else:
+            setattr(policy, field, value)
+    if errors:
+        raise ValidationFailed("The policy was not changed.", errors=errors)
+    policy.save()
+    return policy
+
+
+def _policy_value_problem(field: str, value: Any) -> str | None:
+    if field == "window_starts" and value not in WindowStart.values:
+        return f"Must be one of {', '.join(WindowStart.values)}"
+    if field == "refund_trigger" and value not in RefundTrigger.values:
+        return f"Must be one of {', '.join(RefundTrigger.values)}"
+    if field == "allowed_resolutions":
+        if not value or any(v not in Resolution.values for v in value):
+            return f"Must be a non-empty list of {', '.join(Resolution.values)}"
+    if field in ("restocking_fee_percent", "store_credit_bonus_percent") and not (0 <= value <= 100):
+        return "Must be between 0 and 100"
+    if field in ("return_shipping_fee", "window_days") and value < 0:
+        return "Must not be negative"
+    return None
