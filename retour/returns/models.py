@@ -112,6 +112,7 @@ class ReturnLine(models.Model):
     received_quantity = models.PositiveIntegerField(default=0)
     accepted_quantity = models.PositiveIntegerField(default=0)
     unit_refund = models.DecimalField(max_digits=12, decimal_places=3)
+    right = models.CharField(max_length=16, choices=Right.choices, default=Right.POLICY)
 
     class Meta:
         ordering = ["return_request", "id"]
