@@ -1,0 +1,76 @@
+"""Turn an outbox row into subject, text and HTML in the email's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from retour.core.money import format_money
+from retour.notifications.models import Notification
+
+MOMENTS = ("created_at", "approved_at", "received_at", "expires_at")
+DAYS = ("refund_due_by",)
+AMOUNTS = ("refund_amount", "refunded_total")
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _money(value: Any, currency: str, language: str) -> str:
+    try:
+        return format_money(Decimal(value), currency or "EUR", language) if value not in (None, "") else ""
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def render_context(notification: Notification) -> dict[str, Any]:
+    """The stored context with dates parsed and money formatted for the email's language."""
+    raw = dict(notification.context or {})
+    currency = raw.get("currency", "")
+    context: dict[str, Any] = dict(raw)
+    for key in MOMENTS:
+        context[key] = _moment(raw.get(key))
+    for key in DAYS:
+        context[key] = _day(raw.get(key))
+    for key in AMOUNTS:
+        context[key] = _money(raw.get(key), currency, notification.language)
+    context["language"] = notification.language
+    context["kind"] = notification.kind
+    return context
+
+
+def notification_render(notification: Notification) -> RenderedEmail:
+    """Render with the language and the store's time zone active, so dates read as the customer expects."""
+    language = notification.language if notification.language in ("fr", "en") else "en"
+    base = f"notifications/{language}/{notification.kind}"
+    context = render_context(notification)
+    tz = notification.store.time_zone or "UTC"
+    with translation.override(language), timezone.override(tz):
+        subject = render_to_string(f"{base}.subject.txt", context)
+        text = render_to_string(f"{base}.txt", context)
+        html = render_to_string(f"{base}.html", context)
+    subject = " ".join(subject.split())[:300]
+    return RenderedEmail(subject=subject, text=text.strip() + "\n", html=html)

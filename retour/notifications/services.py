@@ -1,0 +1,81 @@
+"""Writes for the notification outbox.
+
+A notification row is written inside the caller's transaction, with everything the email needs
+frozen in ``context`` (what was true when the change happened); the send task is enqueued only
+once that transaction commits, so an email never goes out for a change that was rolled back.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+
+from retour.core.tasks import enqueue_on_commit
+from retour.notifications.models import Notification
+
+if TYPE_CHECKING:
+    from retour.returns.models import ReturnRequest
+
+CUSTOMER_KINDS = (
+    "return_created",
+    "return_approved",
+    "return_rejected",
+    "return_received",
+    "refund_issued",
+    "return_cancelled",
+    "withdrawal_acknowledged",
+)
+STAFF_KINDS = ("return_refund_overdue",)
+KINDS = CUSTOMER_KINDS + STAFF_KINDS
+LANGUAGES = ("fr", "en")
+
+
+def email_language(*candidates: str | None) -> str:
+    """The first candidate we have templates for ('fr-CA' → 'fr'); English otherwise."""
+    for candidate in candidates:
+        code = (candidate or "").lower().replace("_", "-").split("-")[0]
+        if code in LANGUAGES:
+            return code
+    return "en"
+
+
+def status_url(return_request: ReturnRequest) -> str:
+    return f"{settings.BASE_URL}/portal/r/{return_request.token}"
+
+
+def notification_queue(
+    *, return_request: ReturnRequest, kind: str, data: dict[str, Any] | None = None
+) -> Notification | None:
+    """Write the outbox row for ``kind`` and send it after commit.
+
+    Customer emails go to the customer in their language (else the store's); the staff alert
+    ``return_refund_overdue`` goes to the store's support address and is skipped (None) when the
+    store has none. ``data`` adds or overrides context values (e.g. a rejection reason).
+    """
+    from retour.notifications.context import notification_context
+    from retour.notifications.tasks import notification_send_task
+
+    if kind not in KINDS:
+        raise ValueError(f"Unknown notification kind {kind!r}")
+    store = return_request.store
+    if kind in STAFF_KINDS:
+        recipient, language = store.support_email, email_language(store.language)
+    else:
+        customer = return_request.customer
+        recipient, language = customer.email, email_language(customer.language, store.language)
+    if not recipient:
+        return None
+    context = notification_context(return_request=return_request, kind=kind)
+    context.update(data or {})
+    notification = Notification.objects.create(
+        store=store,
+        return_request=return_request,
+        kind=kind,
+        channel=Notification.Channel.EMAIL,
+        recipient=recipient,
+        language=language,
+        context=context,
+    )
+    enqueue_on_commit(notification_send_task, notification.pk)
+    return notification

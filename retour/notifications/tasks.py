@@ -1,0 +1,134 @@
+"""Send outbox rows by email, at most once each.
+
+A row moves pending → sending by a conditional update (the claim, committed before any mail is
+sent), then sending → sent. Only one worker can win the claim, and a sent row is never claimed
+again, so running the task twice never sends twice. A failure puts the row back to pending with
+``next_attempt_at`` pushed back exponentially and a deferred task; after ``MAX_ATTEMPTS`` it is
+``failed`` for good. While a row is ``sending``, ``next_attempt_at`` holds the end of its lease:
+a worker that died mid-send leaves it there, and ``notification_retry_due_task`` takes it back.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import F, Q
+from django.utils import timezone
+from django_tasks import task
+
+from retour.core.tasks import enqueue_on_commit
+from retour.notifications.models import Notification
+from retour.notifications.render import notification_render
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+BACKOFF_BASE = timedelta(minutes=1)
+BACKOFF_CAP = timedelta(hours=2)
+SENDING_LEASE = timedelta(minutes=10)
+SWEEP_BATCH = 500
+
+Status = Notification.Status
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8, 16 … minutes after the n-th failed attempt, capped."""
+    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+
+
+def _claim(notification_id: int, now: datetime) -> bool:
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    claimable = (Q(status=Status.PENDING) & due) | Q(status=Status.FAILED, next_attempt_at__lte=now)
+    return bool(
+        Notification.objects.filter(claimable, pk=notification_id).update(
+            status=Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + SENDING_LEASE
+        )
+    )
+
+
+def _deliver(notification: Notification) -> str:
+    email = notification_render(notification)
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.recipient],
+        reply_to=[notification.store.support_email] if notification.store.support_email else None,
+        headers={"Auto-Submitted": "auto-generated", "X-Retour-Notification": str(notification.pk)},
+    )
+    message.attach_alternative(email.html, "text/html")
+    message.send(fail_silently=False)
+    return email.subject
+
+
+def _record_failure(notification: Notification, error: BaseException) -> str:
+    now = timezone.now()
+    text = f"{type(error).__name__}: {error}"[:2000]
+    if notification.attempts >= MAX_ATTEMPTS:
+        Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(
+            status=Status.FAILED, last_error=text, next_attempt_at=None
+        )
+        log.error("notification %s failed for good after %s attempts: %s", notification.pk, notification.attempts, text)
+        return "failed"
+    retry_at = now + backoff(notification.attempts)
+    Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(
+        status=Status.PENDING, last_error=text, next_attempt_at=retry_at
+    )
+    log.warning("notification %s attempt %s failed, retry at %s: %s", notification.pk, notification.attempts,
+                retry_at.isoformat(), text)
+    _enqueue_retry(notification.pk, retry_at)
+    return "retry"
+
+
+def _enqueue_retry(notification_id: int, retry_at: datetime) -> None:
+    try:
+        deferred = notification_send_task.using(run_after=retry_at)
+        enqueue_on_commit(deferred, notification_id)
+    except Exception:  # noqa: BLE001 - a backend without deferral: the periodic sweep retries instead
+        log.warning("could not defer notification %s; the retry sweep will pick it up", notification_id)
+
+
+def notification_send(*, notification_id: int, now: datetime | None = None) -> str:
+    """Claim, render and send one row. Returns sent | skipped | retry | failed."""
+    if not _claim(notification_id, now or timezone.now()):
+        return "skipped"  # sent already, being sent, not due yet, or given up
+    notification = Notification.objects.select_related("store").get(pk=notification_id)
+    try:
+        subject = _deliver(notification)
+    except Exception as error:  # noqa: BLE001 - any failure (template, SMTP) is recorded and retried
+        return _record_failure(notification, error)
+    Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(
+        status=Status.SENT, subject=subject, sent_at=timezone.now(), next_attempt_at=None, last_error=""
+    )
+    return "sent"
+
+
+def notification_retry_due(*, now: datetime | None = None) -> int:
+    """Take back rows whose sender died mid-send, and enqueue every row that is due. Returns the count."""
+    now = now or timezone.now()
+    stuck = Notification.objects.filter(status=Status.SENDING, next_attempt_at__lte=now)
+    stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=Status.FAILED, next_attempt_at=None, last_error="Interrupted while sending"
+    )
+    stuck.update(status=Status.PENDING, next_attempt_at=now, last_error="Interrupted while sending; retried")
+    # Rows never attempted get a minute of grace: their on-commit task is normally on its way.
+    due = Notification.objects.filter(status=Status.PENDING).filter(
+        Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=now - timedelta(minutes=1))
+    )
+    ids = list(due.order_by("id").values_list("id", flat=True)[:SWEEP_BATCH])
+    for notification_id in ids:
+        enqueue_on_commit(notification_send_task, notification_id)
+    return len(ids)
+
+
+@task()
+def notification_send_task(notification_id: int) -> str:
+    return notification_send(notification_id=notification_id)
+
+
+@task()
+def notification_retry_due_task() -> int:
+    return notification_retry_due()
