@@ -52,7 +52,7 @@ def notification_context(*, return_request: ReturnRequest, kind: str) -> dict[st
         "admin_url": f"{settings.BASE_URL}/admin/returns/returnrequest/{rr.pk}/change/",
     }
     context.update(_last_event_text(rr))
-    if kind == "refund_issued":
+    if kind in ("refund_issued", "return_refund_overdue"):
         context.update(_last_refund(rr))
     return context
 
