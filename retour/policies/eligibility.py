@@ -1,0 +1,166 @@
+"""What can be returned, until when, and why not: one function every channel uses.
+
+Per line: returnable quantity = delivered − units in live returns (requested units while a
+return awaits review, approved units afterwards; rejected, cancelled and expired returns give
+theirs back). A line is eligible while the policy window or a statutory withdrawal period
+runs; lines with a seller-fault defect stay returnable under the legal guarantee.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Case, F, IntegerField, Sum, When
+from django.utils.translation import gettext_lazy as _
+
+from retour.core import clock
+from retour.orders.models import Order, OrderLine
+from retour.policies.models import Policy, WindowStart
+
+# Reasons that make a defect the seller's fault and open the legal guarantee.
+GUARANTEE_REASONS = ("defective", "not_as_described")
+
+
+@dataclass
+class Refusal:
+    code: str
+    message: Any
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": str(self.message)}
+
+
+@dataclass
+class LineEligibility:
+    line: OrderLine
+    delivered_quantity: int
+    in_returns_quantity: int
+    returnable_quantity: int
+    eligible: bool
+    deadline: date | None
+    statutory_deadline: date | None
+    policy_deadline: date | None
+    guarantee_deadline: date | None
+    right: str | None
+    reasons: list[Refusal] = field(default_factory=list)
+
+    def open_for_guarantee(self, today: date) -> bool:
+        return self.guarantee_deadline is not None and today <= self.guarantee_deadline
+
+
+@dataclass(frozen=True)
+class OrderLaw:
+    """The statutory facts of an order, computed once for all its lines."""
+
+    withdrawal_ends_on: date | None
+    guarantee_ends_on: date | None
+
+
+def in_returns_by_line(order: Order, exclude_return_id: int | None = None) -> dict[int, int]:
+    """Units of each order line held by live returns, in one aggregate query."""
+    from retour.returns.models import DEAD_STATUSES, ReturnLine, Status
+
+    qs = ReturnLine.objects.filter(order_line__order=order).exclude(return_request__status__in=DEAD_STATUSES)
+    if exclude_return_id:
+        qs = qs.exclude(return_request_id=exclude_return_id)
+    held = Case(
+        When(return_request__status=Status.REQUESTED, then=F("quantity")),
+        default=F("approved_quantity"),
+        output_field=IntegerField(),
+    )
+    rows = qs.values("order_line_id").annotate(units=Sum(held))
+    return {row["order_line_id"]: row["units"] or 0 for row in rows}
+
+
+def order_law(order: Order, policy: Policy) -> OrderLaw:
+    """Statutory withdrawal end and guarantee end for this order (None when they don't apply)."""
+    from retour.legal import engine
+
+    country = order.ship_country or order.store.country
+    delivered = [ln.effective_delivered_at for ln in order.lines.all() if ln.delivered_quantity]
+    if not delivered or not all(delivered):
+        return OrderLaw(None, None)
+    # Several goods delivered separately: the period runs from the last one.
+    start = clock.consumer_date(max(delivered), country, order.store.time_zone)
+    withdrawal_end = None
+    if policy.apply_statutory_rights and not order.is_business:
+        result = engine.withdrawal(
+            country=country,
+            delivered_on=start,
+            subdivision=order.ship_subdivision or None,
+            postal_code=order.ship_postal_code or None,
+            informed=order.withdrawal_info_given,
+            informed_on=order.withdrawal_info_given_on,
+        )
+        withdrawal_end = result.ends_on if result.applies else None
+    guarantee_end = None
+    if not order.is_business:
+        guarantee_end = engine.guarantee(country=country, delivered_on=start).guarantee_ends_on
+    return OrderLaw(withdrawal_end, guarantee_end)
+
+
+def policy_deadline(line: OrderLine, policy: Policy) -> date | None:
+    """The last day of the commercial window: calendar days from delivery (or the order)."""
+    order = line.order
+    start: datetime | None
+    if policy.window_starts == WindowStart.ORDER:
+        start = order.placed_at
+    else:
+        start = line.effective_delivered_at
+    if start is None:
+        return None
+    return clock.local_date(start, order.store.time_zone) + timedelta(days=policy.window_days)
+
+
+def order_returnability(*, order: Order, now: datetime | None = None, override: bool = False,
+                        exclude_return_id: int | None = None) -> list[LineEligibility]:
+    """Eligibility of every line of ``order`` (lines prefetched by the caller or here)."""
+    now = now or clock.now()
+    policy = order.store.policy
+    law = order_law(order, policy)
+    held = in_returns_by_line(order, exclude_return_id)
+    country = order.ship_country or order.store.country
+    today = clock.consumer_date(now, country, order.store.time_zone)
+    return [_line_eligibility(line, policy, law, held.get(line.id, 0), today, override) for line in order.lines.all()]
+
+
+def _line_eligibility(line: OrderLine, policy: Policy, law: OrderLaw, held: int, today: date,
+                      override: bool) -> LineEligibility:
+    reasons: list[Refusal] = []
+    returnable = max(line.delivered_quantity - held, 0)
+    p_deadline = policy_deadline(line, policy) if line.delivered_quantity else None
+    s_deadline = law.withdrawal_ends_on if not line.legal_exclusion and line.delivered_quantity else None
+    deadline = max((d for d in (p_deadline, s_deadline) if d), default=None)
+    right = None
+    if s_deadline and today <= s_deadline:
+        right = "withdrawal"
+    elif p_deadline and today <= p_deadline:
+        right = "policy"
+    elif law.guarantee_ends_on and today <= law.guarantee_ends_on and line.delivered_quantity:
+        right = "guarantee"
+
+    if line.delivered_quantity == 0:
+        reasons.append(Refusal("not_delivered", _("This item has not been delivered yet.")))
+    elif returnable == 0:
+        reasons.append(Refusal("quantity_exceeds_returnable", _("Every delivered unit is already in a return.")))
+    if line.final_sale and not override:
+        reasons.append(Refusal("final_sale", _("Final-sale items cannot be returned.")))
+    if not line.returnable and not override:
+        reasons.append(Refusal("not_returnable_item", _("This item cannot be returned.")))
+    if line.delivered_quantity and right in (None, "guarantee") and not override:
+        reasons.append(Refusal("outside_return_window", _("The return period for this item has ended.")))
+    return LineEligibility(
+        line=line,
+        delivered_quantity=line.delivered_quantity,
+        in_returns_quantity=held,
+        returnable_quantity=returnable,
+        eligible=not reasons,
+        deadline=deadline,
+        statutory_deadline=s_deadline,
+        policy_deadline=p_deadline,
+        guarantee_deadline=law.guarantee_ends_on if line.delivered_quantity else None,
+        right=right if not override or right else "policy",
+        reasons=reasons,
+    )

@@ -1,0 +1,149 @@
+"""Money back: refunds, and the store-credit ledger.
+
+``original_payment`` refunds are recorded ``pending`` with their own idempotency key; a
+payment-provider adapter (later) picks them up after commit. ``manual`` refunds are done by a
+person outside Retour and recorded as succeeded. ``store_credit`` is written to the ledger at
+once, with the policy's bonus.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from retour.core import clock
+from retour.core.actors import Actor
+from retour.core.errors import RefundExceedsRefundable, ValidationFailed, line_error
+from retour.core.money import ZERO, money_str, percent_of, quantize
+from retour.orders.models import Customer
+from retour.policies.models import RefundTrigger, Resolution
+from retour.resolutions.models import (
+    Refund,
+    RefundMethod,
+    RefundStatus,
+    StoreCreditAccount,
+    StoreCreditEntry,
+)
+from retour.returns import transitions
+from retour.returns.models import ReturnRequest, Right
+from retour.stores.models import Store
+
+
+def _parse_amount(amount: Decimal | str | None, currency: str) -> Decimal | None:
+    if amount is None or amount == "":
+        return None
+    try:
+        value = Decimal(str(amount))
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(_("The amount is not a number."),
+                               errors=[line_error(["amount"], "invalid_value", _("Not a number."))]) from None
+    if not value.is_finite() or value <= 0 or value != quantize(value, currency):
+        raise ValidationFailed(_("The amount must be positive, with the currency's decimals."),
+                               errors=[line_error(["amount"], "invalid_value", _("Invalid amount."))])
+    return value
+
+
+@transaction.atomic
+def refund_issue(*, return_request: ReturnRequest, actor: Actor, method: str, amount: Decimal | str | None = None,
+                 note: str = "", now: datetime | None = None, idempotency_key: str | None = None) -> Refund:
+    """Record a refund of ``amount`` (default: all that is still refundable).
+
+    Never more than refundable (M2), and so never more than the customer paid. A statutory
+    withdrawal is refunded to the original payment unless the customer chose store credit.
+    """
+    from retour.returns.selectors import return_money
+    from retour.returns.services import _check, _event, _lock, _notify, return_maybe_complete
+
+    now = now or clock.now()
+    rr = _lock(return_request)
+    _check("refund", rr)
+    if method not in RefundMethod.values:
+        raise ValidationFailed(_("Unknown refund method."), errors=[line_error(["method"], "invalid_value", method)])
+    if method == RefundMethod.STORE_CREDIT and rr.right == Right.WITHDRAWAL and rr.resolution != Resolution.STORE_CREDIT:
+        raise ValidationFailed(
+            _("A statutory withdrawal is refunded to the original payment unless the customer chose store credit."),
+            errors=[line_error(["method"], "store_credit_not_chosen", _("The customer did not choose store credit."))])
+    currency = rr.order.currency
+    requested = _parse_amount(amount, currency)
+    money = return_money(ReturnRequest.objects.select_related("store", "order").get(pk=rr.pk))
+    value = money.refundable if requested is None else requested
+    if value <= 0 or value > money.refundable:
+        raise RefundExceedsRefundable(
+            _("At most %(amount)s %(currency)s can still be refunded.")
+            % {"amount": money_str(money.refundable, currency), "currency": currency},
+            errors=[line_error(["amount"], "refund_exceeds_refundable", money_str(money.refundable, currency))])
+    refund = Refund.objects.create(
+        store_id=rr.store_id, return_request=rr, amount=value, currency=currency, method=method,
+        status=RefundStatus.PENDING if method == RefundMethod.ORIGINAL_PAYMENT else RefundStatus.SUCCEEDED,
+        idempotency_key=idempotency_key or uuid.uuid4().hex, note=note[:2000], created_at=now,
+        succeeded_at=None if method == RefundMethod.ORIGINAL_PAYMENT else now,
+    )
+    bonus = ZERO
+    if method == RefundMethod.STORE_CREDIT:
+        bonus = _credit_refund(rr, refund, now)
+    _event(rr, action="refund_issued", from_status=rr.status, actor=actor, now=now, data={
+        "refund_id": refund.id, "amount": money_str(value, currency), "method": method,
+        **({"bonus": money_str(bonus, currency)} if bonus else {}), **({"note": note} if note else {}),
+    })
+    _notify(rr, "refund_issued")
+    return_maybe_complete(rr, actor, now)
+    return refund
+
+
+def _credit_refund(rr: ReturnRequest, refund: Refund, now: datetime) -> Decimal:
+    """Write the refund (and the policy's bonus when the customer chose credit) to the ledger."""
+    bonus = ZERO
+    if rr.resolution == Resolution.STORE_CREDIT:
+        bonus = percent_of(refund.amount, rr.store.policy.store_credit_bonus_percent, refund.currency)
+    account = store_credit_account(store=rr.store, customer=rr.customer, currency=refund.currency)
+    _ledger(account, refund.amount, "refund", now, refund=refund, note=rr.number)
+    if bonus > 0:
+        _ledger(account, bonus, "bonus", now, refund=refund, note=rr.number)
+    return bonus
+
+
+def store_credit_account(*, store: Store, customer: Customer, currency: str) -> StoreCreditAccount:
+    account, _created = StoreCreditAccount.objects.get_or_create(store=store, customer=customer, currency=currency)
+    return StoreCreditAccount.objects.select_for_update().get(pk=account.pk)
+
+
+def _ledger(account: StoreCreditAccount, amount: Decimal, kind: str, now: datetime, *, refund: Refund | None = None,
+            note: str = "") -> StoreCreditEntry:
+    entry = StoreCreditEntry.objects.create(account=account, amount=amount, kind=kind, refund=refund, note=note,
+                                            created_at=now)
+    StoreCreditAccount.objects.filter(pk=account.pk).update(balance=F("balance") + amount)
+    return entry
+
+
+@transaction.atomic
+def store_credit_spend(*, store: Store, customer: Customer, currency: str, amount: Decimal, note: str = "",
+                       now: datetime | None = None) -> StoreCreditEntry:
+    """Use credit (for an exchange or an order); never below zero."""
+    now = now or clock.now()
+    account = store_credit_account(store=store, customer=customer, currency=currency)
+    if amount <= 0 or amount > account.balance:
+        raise ValidationFailed(_("Not enough store credit."),
+                               errors=[line_error(["amount"], "insufficient_credit", str(account.balance))])
+    return _ledger(account, -amount, "spend", now, note=note)
+
+
+def refund_auto_credit(*, return_request: ReturnRequest, now: datetime | None = None) -> Refund | None:
+    """With any trigger but ``manual``, a store-credit resolution is credited as soon as money
+    becomes refundable (bonus included). Called inside the action that reached the trigger."""
+    from retour.returns.selectors import return_money
+
+    rr = return_request
+    if rr.resolution != Resolution.STORE_CREDIT or not transitions.can("refund", rr.status):
+        return None
+    if rr.store.policy.refund_trigger == RefundTrigger.MANUAL:
+        return None
+    money = return_money(ReturnRequest.objects.select_related("store", "order").get(pk=rr.pk))
+    if money.refundable <= 0:
+        return None
+    return refund_issue(return_request=rr, actor=Actor.system("refund trigger"), method=RefundMethod.STORE_CREDIT,
+                        now=now)

@@ -1,0 +1,174 @@
+"""What a return is worth: fees, deductions, the estimate and what is still refundable.
+
+Pure over a return whose lines, order lines, inspections and refunds are loaded; the
+numbers of api-v1.md ("refundable") and scenarios M1–M5 come from here alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+from typing import TYPE_CHECKING
+
+from retour.core.money import ZERO, percent_of, quantize
+from retour.orders.models import OrderLine
+from retour.policies.models import Policy, RefundTrigger, Resolution
+
+if TYPE_CHECKING:
+    from retour.returns.models import ReturnLine, ReturnRequest
+
+# Reasons that are the seller's fault never pay return fees (api-v1.md, "Reference data").
+DEFAULT_SELLER_FAULT = frozenset({"not_as_described", "defective", "damaged_in_transit", "wrong_item"})
+
+
+@dataclass(frozen=True)
+class MoneyContext:
+    """What return_money needs from the store: loaded once for a whole list."""
+
+    policy: Policy
+    seller_fault: frozenset[str]
+
+
+@dataclass
+class ReturnMoney:
+    currency: str
+    fees: list[dict[str, object]] = field(default_factory=list)
+    estimated_refund: Decimal = ZERO
+    estimated_credit_bonus: Decimal = ZERO
+    refundable: Decimal = ZERO
+    refunded_total: Decimal = ZERO
+    deductions: Decimal = ZERO
+    shipping_refund: Decimal = ZERO
+    counted_value: Decimal = ZERO
+
+
+def money_context(store) -> MoneyContext:  # noqa: ANN001
+    from retour.policies.models import ReturnReason
+
+    codes = set(ReturnReason.objects.filter(store=store, seller_fault=True).values_list("code", flat=True))
+    return MoneyContext(policy=store.policy, seller_fault=frozenset(codes | DEFAULT_SELLER_FAULT))
+
+
+def units_value(line: OrderLine, units: int, currency: str) -> Decimal:
+    """What ``units`` of a line cost the customer (M3), rounded down so that the parts of a
+    line refunded across several returns never add up to more than was paid."""
+    if units <= 0:
+        return ZERO
+    if units >= line.quantity:
+        return quantize(line.paid_total, currency)
+    exact = line.paid_total * units / line.quantity
+    return _floor(exact, currency)
+
+
+def _floor(amount: Decimal, currency: str) -> Decimal:
+    return amount.quantize(quantize(Decimal("1"), currency), rounding=ROUND_DOWN)
+
+
+def counted_units(line: ReturnLine, rr: ReturnRequest, trigger: str) -> int:
+    """Units of a line the policy's refund trigger lets count towards the refund."""
+    if trigger == RefundTrigger.ON_INSPECTION:
+        return line.accepted_quantity
+    if trigger == RefundTrigger.ON_RECEIPT:
+        return line.received_quantity
+    if trigger == RefundTrigger.ON_SHIPMENT:
+        shipped = rr.shipped_at is not None or rr.received_at is not None
+        return line.approved_quantity if shipped else 0
+    # on_approval, manual: the approved units (manual only decides *when*, not how much)
+    return line.approved_quantity
+
+
+def estimate_units(line: ReturnLine, rr: ReturnRequest) -> int:
+    """Units the shopper can expect money for: requested, then approved, then accepted."""
+    from retour.returns.models import Status
+
+    if rr.status == Status.REQUESTED:
+        return line.quantity
+    if any(True for _ in line.inspections.all()) and line.received_quantity >= line.approved_quantity:
+        return line.accepted_quantity
+    return line.approved_quantity
+
+
+def compute_fees(rr: ReturnRequest, basis: dict[int, int], ctx: MoneyContext) -> list[dict[str, object]]:
+    """Restocking fee (% of the value of non-seller-fault units returned under the policy alone)
+    and the flat return-shipping fee (once, when any non-seller-fault unit comes back; under a
+    statutory withdrawal only if the policy announces that the customer bears return costs)."""
+    currency = rr.order.currency
+    policy = ctx.policy
+    restock_base = ZERO
+    ship_fee_due = False
+    for line in rr.lines.all():
+        units = basis.get(line.id, 0)
+        if units <= 0 or line.reason in ctx.seller_fault or line.right == "guarantee":
+            continue
+        if line.right == "withdrawal":
+            ship_fee_due = ship_fee_due or policy.return_costs_borne_by_customer
+        else:
+            restock_base += units_value(line.order_line, units, currency)
+            ship_fee_due = True
+    fees: list[dict[str, object]] = []
+    restocking = percent_of(restock_base, policy.restocking_fee_percent, currency)
+    if restocking > 0:
+        fees.append({"code": "restocking", "amount": restocking})
+    if ship_fee_due and policy.return_shipping_fee > 0:
+        fees.append({"code": "return_shipping", "amount": quantize(policy.return_shipping_fee, currency)})
+    return fees
+
+
+def _value(rr: ReturnRequest, basis: dict[int, int]) -> Decimal:
+    return sum((units_value(ln.order_line, basis.get(ln.id, 0), rr.order.currency) for ln in rr.lines.all()), ZERO)
+
+
+def _deductions(rr: ReturnRequest) -> Decimal:
+    # No deduction for diminished value when the withdrawal information was not given (art. 14(2)).
+    if rr.right == "withdrawal" and not rr.order.withdrawal_info_given:
+        return ZERO
+    return sum((i.deduction for ln in rr.lines.all() for i in ln.inspections.all()), ZERO)
+
+
+def return_money(rr: ReturnRequest, ctx: MoneyContext | None = None) -> ReturnMoney:
+    """Fees, estimate, refunded and still-refundable amounts of a return."""
+    ctx = ctx or getattr(rr, "_money_ctx", None) or money_context(rr.store)
+    currency = rr.order.currency
+    trigger = ctx.policy.refund_trigger
+    refunded = sum((r.amount for r in rr.refunds.all() if r.status != "failed"), ZERO)
+    deductions = quantize(_deductions(rr), currency)
+    shipping = quantize(min(rr.order.shipping_standard_amount, rr.order.shipping_amount), currency) \
+        if rr.include_shipping_refund else ZERO
+
+    counted = {ln.id: counted_units(ln, rr, trigger) for ln in rr.lines.all()}
+    counted_value = _value(rr, counted)
+    counted_fees = sum((f["amount"] for f in compute_fees(rr, counted, ctx)), ZERO)  # type: ignore[misc]
+    gross = counted_value - counted_fees - deductions + (shipping if counted_value > 0 else ZERO)
+    refundable = max(gross - refunded, ZERO)
+    order_cap = _order_cap(rr, refunded)
+    refundable = quantize(min(refundable, order_cap), currency)
+
+    estimate_basis = {ln.id: estimate_units(ln, rr) for ln in rr.lines.all()}
+    fees = compute_fees(rr, estimate_basis, ctx)
+    est_value = _value(rr, estimate_basis)
+    estimate = max(est_value - sum((f["amount"] for f in fees), ZERO) - deductions  # type: ignore[misc]
+                   + (shipping if est_value > 0 else ZERO), ZERO)
+    bonus = ZERO
+    if rr.resolution == Resolution.STORE_CREDIT:
+        bonus = percent_of(estimate, ctx.policy.store_credit_bonus_percent, currency)
+    return ReturnMoney(
+        currency=currency, fees=fees, estimated_refund=quantize(estimate, currency), estimated_credit_bonus=bonus,
+        refundable=refundable, refunded_total=quantize(refunded, currency), deductions=deductions,
+        shipping_refund=shipping, counted_value=counted_value,
+    )
+
+
+def _order_cap(rr: ReturnRequest, refunded_here: Decimal) -> Decimal:
+    """Never refund more, over all the order's returns, than the customer paid for it."""
+    order = rr.order
+    paid = sum((ln.paid_total for ln in order.lines.all()), ZERO) + order.shipping_amount
+    other = getattr(rr, "order_refunded_total", None)
+    if other is None:
+        from retour.resolutions.models import Refund
+
+        other = sum(
+            Refund.objects.filter(return_request__order=order).exclude(status="failed")
+            .values_list("amount", flat=True), ZERO,
+        )
+    other_returns = Decimal(other) - refunded_here
+    return max(paid - other_returns - refunded_here, ZERO)

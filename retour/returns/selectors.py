@@ -1,0 +1,95 @@
+"""Reads of returns, scoped to a store, with the query shape lists need (no query per row)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from retour.core.errors import NotFound
+from retour.returns.models import Inspection, ReturnEvent, ReturnLine, ReturnRequest
+from retour.returns.money import MoneyContext, ReturnMoney, money_context, return_money
+from retour.stores.models import Store
+
+__all__ = ["return_get", "return_list", "return_events", "return_money", "money_context", "returns_to_refund"]
+
+
+class ReturnQuerySet(QuerySet):
+    """Attaches the store's money context to every row once, so that ``return_money`` on a
+    list costs no query per row."""
+
+    money_ctx: MoneyContext | None = None
+
+    def _clone(self):  # noqa: ANN202
+        clone = super()._clone()
+        clone.money_ctx = self.money_ctx
+        return clone
+
+    def _fetch_all(self) -> None:
+        super()._fetch_all()
+        if self.money_ctx is not None and self._result_cache:
+            for row in self._result_cache:
+                if isinstance(row, ReturnRequest):
+                    row._money_ctx = self.money_ctx  # type: ignore[attr-defined]
+
+
+def _base(store: Store) -> ReturnQuerySet:
+    from retour.resolutions.models import Refund
+
+    order_refunded = (
+        Refund.objects.filter(return_request__order=OuterRef("order_id")).exclude(status="failed")
+        .values("return_request__order").annotate(total=Sum("amount")).values("total")
+    )
+    qs = ReturnQuerySet(model=ReturnRequest).filter(store=store)
+    qs = qs.select_related("store", "store__policy", "order", "order__store", "customer", "location")
+    qs = qs.prefetch_related(
+        Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line").prefetch_related(
+            Prefetch("inspections", queryset=Inspection.objects.select_related("location")))),
+        "refunds",
+        "order__lines",
+        "exchange_items",
+    ).annotate(order_refunded_total=Coalesce(
+        Subquery(order_refunded, output_field=DecimalField(max_digits=14, decimal_places=3)),
+        Value(Decimal("0")), output_field=DecimalField(max_digits=14, decimal_places=3),
+    ))
+    qs.money_ctx = money_context(store)
+    return qs
+
+
+def return_get(*, store: Store, number: str) -> ReturnRequest:
+    """The return ``number`` of this store; NotFound for any other store's."""
+    rr = _base(store).filter(number=number).first()
+    if rr is None:
+        raise NotFound()
+    return rr
+
+
+def return_get_by_token(*, token: str) -> ReturnRequest:
+    rr = ReturnRequest.objects.filter(token=token).select_related("store").first()
+    if rr is None:
+        raise NotFound()
+    return _base(rr.store).get(pk=rr.pk)
+
+
+def return_list(*, store: Store, status: str | None = None, order_number: str | None = None,
+                customer_email: str | None = None) -> QuerySet[ReturnRequest]:
+    qs = _base(store)
+    if status:
+        qs = qs.filter(status__in=status.split(","))
+    if order_number:
+        qs = qs.filter(order__number=order_number)
+    if customer_email:
+        qs = qs.filter(customer__email=customer_email.lower())
+    return qs.order_by("-created_at", "-id")
+
+
+def return_events(*, return_request: ReturnRequest) -> QuerySet[ReturnEvent]:
+    return ReturnEvent.objects.filter(return_request=return_request).order_by("at", "id")
+
+
+def returns_to_refund(*, store: Store) -> list[tuple[ReturnRequest, ReturnMoney]]:
+    """The 'to refund' queue: live returns with money still refundable."""
+    rows = return_list(store=store, status="approved,in_transit,received")
+    pairs = [(rr, return_money(rr)) for rr in rows]
+    return [(rr, m) for rr, m in pairs if m.refundable > 0]

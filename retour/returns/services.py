@@ -1,0 +1,580 @@
+"""Every change to a return: one function per action (house rule 1).
+
+Each action locks the order and the return (``select_for_update``; on SQLite the IMMEDIATE
+transaction serialises writers), checks the move against the transition table, writes the
+change and one ``ReturnEvent`` in the same transaction, and queues its notification, which
+is sent after commit.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from retour.core import clock
+from retour.core.actors import Actor
+from retour.core.errors import (
+    InvalidTransition,
+    NotReturnable,
+    QuantityExceedsApproved,
+    QuantityExceedsReceived,
+    ValidationFailed,
+    line_error,
+)
+from retour.orders.models import Order
+from retour.policies.eligibility import GUARANTEE_REASONS, LineEligibility, order_returnability
+from retour.policies.models import Resolution
+from retour.returns import transitions
+from retour.returns.models import (
+    Condition,
+    Disposition,
+    ExchangeItem,
+    Inspection,
+    ReturnChannel,
+    ReturnEvent,
+    ReturnLine,
+    ReturnRequest,
+    Right,
+    Status,
+)
+from retour.stores.models import Location
+
+# An approved return that is not shipped within this many days expires (its label lapses).
+APPROVAL_VALIDITY_DAYS = 30
+_NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    line_id: int
+    quantity: int
+    reason: str
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class ExchangeRequest:
+    line_id: int
+    sku: str = ""
+    wish: str = ""
+    quantity: int = 1
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _event(rr: ReturnRequest, *, action: str, from_status: str, actor: Actor, now: datetime,
+           data: dict[str, Any] | None = None) -> ReturnEvent:
+    return ReturnEvent.objects.create(
+        store_id=rr.store_id, return_request=rr, at=now, action=action, from_status=from_status,
+        to_status=rr.status, actor_type=actor.type, actor_name=actor.name, actor_user_id=actor.user_id,
+        actor_api_key_id=actor.api_key_id, data=data or {},
+    )
+
+
+def _notify(rr: ReturnRequest, kind: str) -> None:
+    from retour.notifications.services import notification_queue
+
+    notification_queue(return_request=rr, kind=kind)
+
+
+def _lock(rr: ReturnRequest) -> ReturnRequest:
+    """Lock the order, then the return (always in that order, so two actions never deadlock)."""
+    Order.objects.select_for_update().filter(pk=rr.order_id).values_list("pk", flat=True).first()
+    return ReturnRequest.objects.select_for_update().select_related("store", "order", "order__store").get(pk=rr.pk)
+
+
+def _check(action: str, rr: ReturnRequest) -> None:
+    if not transitions.can(action, rr.status):
+        raise InvalidTransition(
+            _("Cannot %(action)s a return that is %(status)s.")
+            % {"action": action.replace("_", " "), "status": Status(rr.status).label},
+            errors=[{"loc": ["status"], "code": "invalid_transition",
+                     "message": f"{action} is allowed from: {', '.join(transitions.allowed_from(action))}"}],
+        )
+
+
+def _move(rr: ReturnRequest, action: str, **fields: Any) -> str:
+    """Conditional update from the status we read; returns the previous status."""
+    old = rr.status
+    new = transitions.target(action, old)
+    updated = ReturnRequest.objects.filter(pk=rr.pk, status=old).update(status=new, **fields)
+    if updated != 1:  # someone moved it meanwhile: the row lock makes this rare
+        raise InvalidTransition(_("The return changed meanwhile; reload it and try again."))
+    rr.status = new
+    for name, value in fields.items():
+        setattr(rr, name, value)
+    return old
+
+
+def _new_number(store_id: int) -> str:
+    while True:
+        number = "R-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(7))
+        if not ReturnRequest.objects.filter(store_id=store_id, number=number).exists():
+            return number
+
+
+def _lines_by_id(rr: ReturnRequest) -> dict[int, ReturnLine]:
+    return {ln.id: ln for ln in ReturnLine.objects.select_for_update().filter(return_request=rr)}
+
+
+def _parse_quantities(rr: ReturnRequest, entries: list[dict[str, Any]], *, field: str = "lines") -> list[tuple[ReturnLine, int, int]]:
+    """Resolve ``[{"id", "quantity"}]`` against the return's lines; errors per entry."""
+    lines = _lines_by_id(rr)
+    errors, out = [], []
+    for i, entry in enumerate(entries):
+        line = lines.get(int(entry.get("id") or 0))
+        qty = entry.get("quantity")
+        if line is None:
+            errors.append(line_error([field, i, "id"], "unknown_line", _("This line is not part of the return.")))
+        elif not isinstance(qty, int) or isinstance(qty, bool) or qty < 0:
+            errors.append(line_error([field, i, "quantity"], "invalid_quantity", _("The quantity must be a whole number ≥ 0.")))
+        else:
+            out.append((line, qty, i))
+    if errors:
+        raise ValidationFailed(_("Some lines are not valid."), errors=errors)
+    return out
+
+
+# --- creation ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def return_create(*, order: Order, actor: Actor, lines: list[LineRequest], resolution: str = Resolution.REFUND,
+                  channel: str = ReturnChannel.API, exchange_items: list[ExchangeRequest] | tuple = (),
+                  override: bool = False, withdrawal_statement: bool = False,
+                  now: datetime | None = None) -> ReturnRequest:
+    """Create a return for some units of an order's lines.
+
+    Every line is checked on its own and all refusals are reported together (Q5). ``override``
+    (staff only) accepts lines outside the window or flagged final sale / not returnable, and
+    the event records who overrode what. A policy with ``auto_approve`` approves at once.
+    """
+    from retour.policies.models import ReturnReason
+
+    now = now or clock.now()
+    override = override and actor.is_staff
+    order = Order.objects.select_for_update().select_related("store", "store__policy", "customer").get(pk=order.pk)
+    store, policy = order.store, order.store.policy
+    if not lines:
+        raise ValidationFailed(_("A return needs at least one line."),
+                               errors=[line_error(["lines"], "invalid_quantity", _("Choose at least one item."))])
+    if channel not in ReturnChannel.values:
+        raise ValidationFailed(_("Unknown channel."), errors=[line_error(["channel"], "invalid_value", channel)])
+    if resolution not in policy.allowed_resolutions:
+        raise NotReturnable(_("This resolution is not offered."), errors=[
+            line_error(["resolution"], "resolution_not_allowed", _("The store does not offer this resolution."))])
+
+    eligibility = {e.line.id: e for e in order_returnability(order=order, now=now, override=override)}
+    reasons = set(ReturnReason.objects.filter(store=store, active=True).values_list("code", flat=True))
+    today = clock.consumer_date(now, order.ship_country or store.country, store.time_zone)
+    errors: list[dict[str, Any]] = []
+    accepted: list[tuple[LineRequest, LineEligibility, str, list[str]]] = []
+    wanted: dict[int, int] = {}
+    for i, req in enumerate(lines):
+        line_errors, right, overridden = _check_line(i, req, eligibility, reasons, wanted, today, override)
+        errors += line_errors
+        if not line_errors:
+            accepted.append((req, eligibility[req.line_id], right, overridden))
+    if errors:
+        raise NotReturnable(errors=errors)
+
+    rr = ReturnRequest.objects.create(
+        store=store, number=_new_number(store.id), order=order, customer=order.customer, status=Status.REQUESTED,
+        channel=channel, resolution=resolution, override=override, is_withdrawal_statement=withdrawal_statement,
+        location=Location.objects.filter(store=store, is_default=True).first(), created_at=now,
+    )
+    from retour.returns.money import units_value
+
+    for req, elig, right, _o in accepted:
+        ReturnLine.objects.create(
+            return_request=rr, order_line=elig.line, reason=req.reason, comment=req.comment[:2000],
+            quantity=req.quantity, right=right, unit_refund=units_value(elig.line, 1, order.currency),
+        )
+    _create_exchange_items(rr, exchange_items, eligibility)
+    rr.right = _return_right([a[2] for a in accepted], withdrawal_statement)
+    rr.include_shipping_refund = rr.right == Right.WITHDRAWAL and _whole_order(order, accepted, eligibility)
+    ReturnRequest.objects.filter(pk=rr.pk).update(right=rr.right, include_shipping_refund=rr.include_shipping_refund)
+    _update_refund_due(rr, now)
+    overridden = {str(a[0].line_id): a[3] for a in accepted if a[3]}
+    _event(rr, action="created", from_status="", actor=actor, now=now, data={
+        "channel": channel, "resolution": resolution, "right": rr.right,
+        "lines": [{"line_id": a[0].line_id, "quantity": a[0].quantity, "reason": a[0].reason} for a in accepted],
+        **({"override": True, "overridden": overridden} if override else {}),
+        **({"withdrawal_statement": True} if withdrawal_statement else {}),
+    })
+    _notify(rr, "withdrawal_acknowledged" if withdrawal_statement else "return_created")
+    if policy.auto_approve and not overridden:
+        rr = return_approve(return_request=rr, actor=Actor.system("policy: auto-approve"), now=now)
+    return rr
+
+
+def _check_line(i: int, req: LineRequest, eligibility: dict[int, LineEligibility], reasons: set[str],
+                wanted: dict[int, int], today: Any, override: bool) -> tuple[list[dict[str, Any]], str, list[str]]:
+    loc = ["lines", i]
+    elig = eligibility.get(req.line_id)
+    if elig is None:
+        return [line_error([*loc, "line_id"], "unknown_line", _("This item is not part of the order."))], "", []
+    errs = []
+    if not isinstance(req.quantity, int) or req.quantity < 1:
+        errs.append(line_error([*loc, "quantity"], "invalid_quantity", _("The quantity must be at least 1.")))
+    if req.reason not in reasons:
+        errs.append(line_error([*loc, "reason"], "unknown_reason", _("This return reason does not exist.")))
+    if errs:
+        return errs, "", []
+    wanted[req.line_id] = wanted.get(req.line_id, 0) + req.quantity
+    refusals = {r.code: r.message for r in elig.reasons}
+    right = elig.right or Right.POLICY
+    # A defect found after the windows is still covered by the legal guarantee.
+    if req.reason in GUARANTEE_REASONS and elig.open_for_guarantee(today) and elig.right in (None, "guarantee"):
+        for code in ("outside_return_window", "final_sale", "not_returnable_item"):
+            refusals.pop(code, None)
+        right = Right.GUARANTEE
+    if wanted[req.line_id] > elig.returnable_quantity and "not_delivered" not in refusals:
+        refusals.pop("quantity_exceeds_returnable", None)
+        errs.append(line_error([*loc, "quantity"], "quantity_exceeds_returnable",
+                               _("Only %(n)s unit(s) of this item can be returned.") % {"n": elig.returnable_quantity}))
+    errs += [line_error(loc, code, msg) for code, msg in refusals.items()]
+    overridden = []
+    if override and not errs:
+        raw = order_returnability_codes_without_override(elig)
+        overridden = raw
+    return errs, right, overridden
+
+
+def order_returnability_codes_without_override(elig: LineEligibility) -> list[str]:
+    """What a staff override waved through for this line (recorded in the audit event)."""
+    line = elig.line
+    codes = []
+    if line.final_sale:
+        codes.append("final_sale")
+    if not line.returnable:
+        codes.append("not_returnable_item")
+    if elig.right in (None, "guarantee"):
+        codes.append("outside_return_window")
+    return codes
+
+
+def _create_exchange_items(rr: ReturnRequest, items: list[ExchangeRequest] | tuple,
+                           eligibility: dict[int, LineEligibility]) -> None:
+    if rr.resolution != Resolution.EXCHANGE:
+        return
+    errors = []
+    for i, item in enumerate(items):
+        if item.line_id not in eligibility or not rr.lines.filter(order_line_id=item.line_id).exists():
+            errors.append(line_error(["exchange_items", i, "line_id"], "unknown_line", _("Exchange an item you return.")))
+        elif not (item.sku or item.wish) or item.quantity < 1:
+            errors.append(line_error(["exchange_items", i], "invalid_value", _("Say which variant you want.")))
+    if errors:
+        raise ValidationFailed(_("Some exchange items are not valid."), errors=errors)
+    ExchangeItem.objects.bulk_create([
+        ExchangeItem(return_request=rr, order_line=eligibility[it.line_id].line, sku=it.sku, wish=it.wish[:300],
+                     quantity=it.quantity) for it in items
+    ])
+
+
+def _return_right(rights: list[str], withdrawal_statement: bool) -> str:
+    if withdrawal_statement or Right.WITHDRAWAL in rights:
+        return Right.WITHDRAWAL
+    if rights and all(r == Right.GUARANTEE for r in rights):
+        return Right.GUARANTEE
+    return Right.POLICY
+
+
+def _whole_order(order: Order, accepted: list, eligibility: dict[int, LineEligibility]) -> bool:
+    """Whether this return takes back every delivered unit of the order (then the standard
+    delivery cost is refunded too, art. 13(2))."""
+    wanted: dict[int, int] = {}
+    for req, *_rest in accepted:
+        wanted[req.line_id] = wanted.get(req.line_id, 0) + req.quantity
+    return all(
+        wanted.get(line_id, 0) >= e.delivered_quantity and e.in_returns_quantity == 0
+        for line_id, e in eligibility.items() if e.delivered_quantity
+    )
+
+
+def _update_refund_due(rr: ReturnRequest, now: datetime) -> None:
+    """Statutory refund due date: from the notice (creation), the proof of dispatch (ship)
+    and the first receipt. Never rolled forward."""
+    if rr.right != Right.WITHDRAWAL:
+        return
+    from retour.legal import engine
+
+    country = rr.order.ship_country or rr.store.country
+    tz = rr.store.time_zone
+
+    def day(moment: datetime | None):  # noqa: ANN202
+        return clock.consumer_date(moment, country, tz) if moment else None
+
+    result = engine.refund_due(
+        country=country, notice_received_on=day(rr.created_at) or day(now),
+        proof_of_dispatch_on=day(rr.shipped_at), goods_received_on=day(rr.received_at),
+    )
+    if result.due_on != rr.refund_due_by:
+        rr.refund_due_by = result.due_on
+        ReturnRequest.objects.filter(pk=rr.pk).update(refund_due_by=result.due_on)
+
+
+# --- lifecycle actions -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def return_approve(*, return_request: ReturnRequest, actor: Actor, lines: list[dict[str, Any]] | None = None,
+                   note: str = "", now: datetime | None = None) -> ReturnRequest:
+    """Approve all requested units, or fewer per listed line (partial approval, L3)."""
+    now = now or clock.now()
+    rr = _lock(return_request)
+    _check("approve", rr)
+    all_lines = _lines_by_id(rr)
+    approved = {ln.id: ln.quantity for ln in all_lines.values()}
+    if lines is not None:
+        errors = []
+        for line, qty, i in _parse_quantities(rr, lines):
+            if qty > line.quantity:
+                errors.append(line_error(["lines", i, "quantity"], "quantity_exceeds_requested",
+                                         _("More units than were requested.")))
+            approved[line.id] = qty
+        if errors:
+            raise ValidationFailed(_("Some lines are not valid."), errors=errors)
+        listed = {int(e["id"]) for e in lines}
+        approved.update({lid: q for lid, q in approved.items() if lid in listed})
+    if sum(approved.values()) == 0:
+        raise ValidationFailed(_("Approve at least one unit, or reject the return."),
+                               errors=[line_error(["lines"], "invalid_quantity", _("Nothing approved."))])
+    for line_id, qty in approved.items():
+        ReturnLine.objects.filter(pk=line_id).update(approved_quantity=qty)
+    old = _move(rr, "approve", approved_at=now, expires_at=now + timedelta(days=APPROVAL_VALIDITY_DAYS))
+    _event(rr, action="approved", from_status=old, actor=actor, now=now,
+           data={"lines": {str(k): v for k, v in approved.items()}, **({"note": note} if note else {})})
+    _notify(rr, "return_approved")
+    _after_trigger(rr, actor, now)
+    return rr
+
+
+@transaction.atomic
+def return_reject(*, return_request: ReturnRequest, actor: Actor, reason: str = "", note: str = "",
+                  now: datetime | None = None) -> ReturnRequest:
+    """Reject; the units become returnable again (Q4)."""
+    now = now or clock.now()
+    rr = _lock(return_request)
+    _check("reject", rr)
+    old = _move(rr, "reject", closed_at=now)
+    _event(rr, action="rejected", from_status=old, actor=actor, now=now, data={"reason": reason, "note": note})
+    _notify(rr, "return_rejected")
+    return rr
+
+
+@transaction.atomic
+def return_cancel(*, return_request: ReturnRequest, actor: Actor, note: str = "",
+                  now: datetime | None = None) -> ReturnRequest:
+    """Cancel before anything is received (L2); units become returnable again."""
+    now = now or clock.now()
+    rr = _lock(return_request)
+    _check("cancel", rr)
+    if ReturnLine.objects.filter(return_request=rr, received_quantity__gt=0).exists():
+        raise InvalidTransition(_("Units of this return have been received: it can no longer be cancelled."))
+    old = _move(rr, "cancel", closed_at=now)
+    _event(rr, action="cancelled", from_status=old, actor=actor, now=now, data={"note": note} if note else {})
+    _notify(rr, "return_cancelled")
+    return rr
+
+
+@transaction.atomic
+def return_ship(*, return_request: ReturnRequest, actor: Actor, carrier: str = "", tracking_number: str = "",
+                now: datetime | None = None) -> ReturnRequest:
+    """The parcel is on its way; the shipment is the proof of dispatch for the refund date."""
+    now = now or clock.now()
+    rr = _lock(return_request)
+    _check("ship", rr)
+    old = _move(rr, "ship", shipped_at=now, carrier=carrier[:100], tracking_number=tracking_number[:100])
+    _update_refund_due(rr, now)
+    _event(rr, action="shipped", from_status=old, actor=actor, now=now,
+           data={k: v for k, v in (("carrier", carrier), ("tracking_number", tracking_number)) if v})
+    _after_trigger(rr, actor, now)
+    return rr
+
+
+@transaction.atomic
+def return_receive(*, return_request: ReturnRequest, actor: Actor, lines: list[dict[str, Any]],
+                   location: str | None = None, now: datetime | None = None) -> ReturnRequest:
+    """Count what arrived; may be called again for later parcels (L4: never over approved)."""
+    now = now or clock.now()
+    rr = _lock(return_request)
+    _check("receive", rr)
+    loc = _location(rr, location)
+    parsed = _parse_quantities(rr, lines)
+    errors = [line_error(["lines", i, "quantity"], "quantity_exceeds_approved",
+                         _("Only %(n)s more unit(s) of this line were approved.")
+                         % {"n": line.approved_quantity - line.received_quantity})
+              for line, qty, i in parsed if line.received_quantity + qty > line.approved_quantity]
+    if errors:
+        raise QuantityExceedsApproved(errors=errors)
+    if sum(q for _l, q, _i in parsed) == 0:
+        raise ValidationFailed(_("Receive at least one unit."),
+                               errors=[line_error(["lines"], "invalid_quantity", _("Nothing received."))])
+    for line, qty, _i in parsed:
+        ReturnLine.objects.filter(pk=line.pk).update(received_quantity=F("received_quantity") + qty)
+    first = rr.received_at is None
+    old = _move(rr, "receive", received_at=rr.received_at or now, location=loc)
+    if first:
+        _update_refund_due(rr, now)
+    _event(rr, action="received", from_status=old, actor=actor, now=now,
+           data={"location": loc.code, "lines": {str(line.id): qty for line, qty, _i in parsed}})
+    _notify(rr, "return_received")
+    _after_trigger(rr, actor, now)
+    return rr
+
+
+def _location(rr: ReturnRequest, code: str | None) -> Location:
+    if not code:
+        return rr.location or Location.objects.get(store_id=rr.store_id, is_default=True)
+    loc = Location.objects.filter(store_id=rr.store_id, code=code).first()
+    if loc is None:
+        raise ValidationFailed(_("Unknown location."), errors=[line_error(["location"], "unknown_location", code)])
+    return loc
+
+
+@transaction.atomic
+def return_inspect(*, return_request: ReturnRequest, actor: Actor, entries: list[dict[str, Any]],
+                   now: datetime | None = None) -> ReturnRequest:
+    """Grade received units: condition, disposition, accepted or not, and any deduction.
+    Restocked units go into the location's stock (L5)."""
+    from retour.catalog.models import StockMovement
+
+    now = now or clock.now()
+    rr = _lock(return_request)
+    _check("inspect", rr)
+    parsed = _parse_quantities(rr, entries)
+    graded = {ln.id: sum(i.quantity for i in ln.inspections.all()) for ln in rr.lines.prefetch_related("inspections")}
+    errors = []
+    for line, qty, i in parsed:
+        entry = entries[i]
+        errors += _inspection_errors(entry, i, qty)
+        graded[line.id] += qty
+        if graded[line.id] > line.received_quantity:
+            errors.append(line_error(["lines", i, "quantity"], "quantity_exceeds_received",
+                                     _("More units graded than were received for this line.")))
+    if errors:
+        codes = {e["code"] for e in errors}
+        raise (QuantityExceedsReceived if codes == {"quantity_exceeds_received"} else ValidationFailed)(errors=errors)
+    location = rr.location or Location.objects.get(store_id=rr.store_id, is_default=True)
+    for line, qty, i in parsed:
+        entry = entries[i]
+        accepted = bool(entry["accepted"])
+        Inspection.objects.create(
+            return_line=line, quantity=qty, condition=entry["condition"], disposition=entry["disposition"],
+            accepted=accepted, deduction=_money(entry.get("deduction"), rr), note=str(entry.get("note") or "")[:2000],
+            location=location, created_at=now,
+        )
+        if accepted:
+            ReturnLine.objects.filter(pk=line.pk).update(accepted_quantity=F("accepted_quantity") + qty)
+        if entry["disposition"] == Disposition.RESTOCK and qty:
+            StockMovement.objects.create(store_id=rr.store_id, location=location, sku=line.order_line.sku,
+                                         quantity=qty, reason=StockMovement.Reason.RETURN_RESTOCK, return_line=line)
+    _event(rr, action="inspected", from_status=rr.status, actor=actor, now=now, data={"entries": [
+        {k: (str(v) if k == "deduction" else v) for k, v in entries[i].items()} for _l, _q, i in parsed]})
+    _after_trigger(rr, actor, now)
+    return rr
+
+
+def _inspection_errors(entry: dict[str, Any], i: int, qty: int) -> list[dict[str, Any]]:
+    errors = []
+    if entry.get("condition") not in Condition.values:
+        errors.append(line_error(["lines", i, "condition"], "invalid_value", _("Unknown condition.")))
+    if entry.get("disposition") not in Disposition.values:
+        errors.append(line_error(["lines", i, "disposition"], "invalid_value", _("Unknown disposition.")))
+    if not isinstance(entry.get("accepted"), bool):
+        errors.append(line_error(["lines", i, "accepted"], "invalid_value", _("Say whether the units are accepted.")))
+    if qty < 1:
+        errors.append(line_error(["lines", i, "quantity"], "invalid_quantity", _("Grade at least one unit.")))
+    try:
+        if _money_raw(entry.get("deduction")) < 0:
+            raise ValueError
+    except (ValueError, ArithmeticError):
+        errors.append(line_error(["lines", i, "deduction"], "invalid_value", _("The deduction must be an amount ≥ 0.")))
+    return errors
+
+
+def _money_raw(value: Any):  # noqa: ANN202
+    from decimal import Decimal
+
+    return Decimal(str(value if value not in (None, "") else "0"))
+
+
+def _money(value: Any, rr: ReturnRequest):  # noqa: ANN202
+    from retour.core.money import quantize
+
+    return quantize(_money_raw(value), rr.order.currency)
+
+
+@transaction.atomic
+def return_close(*, return_request: ReturnRequest, actor: Actor, note: str = "",
+                 now: datetime | None = None) -> ReturnRequest:
+    """Complete a received return once every line is resolved: all received units graded and
+    nothing left to refund."""
+    now = now or clock.now()
+    rr = _lock(return_request)
+    _check("close", rr)
+    problem = _unresolved(rr)
+    if problem:
+        raise InvalidTransition(problem)
+    return _complete(rr, actor, now, note=note)
+
+
+def _unresolved(rr: ReturnRequest) -> Any:
+    from retour.returns.money import return_money
+
+    for line in ReturnLine.objects.filter(return_request=rr).prefetch_related("inspections"):
+        if sum(i.quantity for i in line.inspections.all()) < line.received_quantity:
+            return _("Some received units have not been inspected yet.")
+    fresh = ReturnRequest.objects.select_related("store", "order").get(pk=rr.pk)
+    if rr.resolution != Resolution.EXCHANGE and return_money(fresh).refundable > 0:
+        return _("Money is still to be refunded for this return.")
+    return None
+
+
+def _complete(rr: ReturnRequest, actor: Actor, now: datetime, note: str = "") -> ReturnRequest:
+    old = _move(rr, "close", closed_at=now)
+    _event(rr, action="completed", from_status=old, actor=actor, now=now, data={"note": note} if note else {})
+    return rr
+
+
+def return_maybe_complete(rr: ReturnRequest, actor: Actor, now: datetime) -> None:
+    """received → completed by itself once all approved units arrived, were graded and paid."""
+    if rr.status != Status.RECEIVED:
+        return
+    lines = list(ReturnLine.objects.filter(return_request=rr))
+    if any(ln.received_quantity < ln.approved_quantity for ln in lines):
+        return
+    if _unresolved(rr) is None:
+        _complete(rr, Actor.system("all lines resolved"), now)
+
+
+def _after_trigger(rr: ReturnRequest, actor: Actor, now: datetime) -> None:
+    """When the refund trigger is reached, a store-credit resolution is credited at once."""
+    from retour.resolutions.services import refund_auto_credit
+
+    refund_auto_credit(return_request=rr, now=now)
+    return_maybe_complete(rr, actor, now)
+
+
+@transaction.atomic
+def return_expire_due(*, now: datetime | None = None) -> int:
+    """Expire approved returns not shipped before their approval lapsed; units go back."""
+    now = now or clock.now()
+    count = 0
+    due = ReturnRequest.objects.filter(status=Status.APPROVED, expires_at__lt=now, received_at__isnull=True)
+    for rr in due.select_related("store", "order")[:500]:
+        rr = _lock(rr)
+        if rr.status != Status.APPROVED:
+            continue
+        old = _move(rr, "expire", closed_at=now)
+        _event(rr, action="expired", from_status=old, actor=Actor.system("expiry"), now=now)
+        count += 1
+    return count
