@@ -71,7 +71,7 @@ run: install
 check: install-test
 	@status=0; \
 	echo "== ruff check"; $(BIN)/ruff check . || status=1; \
-	echo "== ruff format --check"; $(BIN)/ruff format --check . || status=1; \
+	echo "== ruff format --check"; $(BIN)/ruff format --check --output-format concise . || status=1; \
 	echo "== mypy retour"; $(BIN)/mypy retour || status=1; \
 	exit $$status
 
