@@ -48,7 +48,7 @@ def notification_context(*, return_request: ReturnRequest, kind: str) -> dict[st
         "expires_at": _iso(rr.expires_at),
         "refund_due_by": _iso(rr.refund_due_by),
         "lines": _lines(rr, language),
-        "return_address": _return_address(rr),
+        "return_address": _return_address(rr, language),
         "admin_url": f"{settings.BASE_URL}/admin/returns/returnrequest/{rr.pk}/change/",
     }
     context.update(_last_event_text(rr))
@@ -75,13 +75,20 @@ def _lines(rr: ReturnRequest, language: str) -> list[dict[str, Any]]:
     ]
 
 
-def _return_address(rr: ReturnRequest) -> list[str]:
+def _return_address(rr: ReturnRequest, language: str) -> list[str]:
+    """Where the parcel goes, the country spelled out in the email's language."""
+    from babel import Locale
+
     from retour.stores.models import Location
 
     location = rr.location or Location.objects.filter(store_id=rr.store_id, is_default=True).first()
     if location is None:
         location = Location.objects.filter(store_id=rr.store_id, code="main").first()
-    return location.address_lines if location else []
+    if location is None:
+        return []
+    country = Locale.parse(language).territories.get(location.country.upper(), location.country) if location.country else ""
+    city = " ".join(p for p in (location.postal_code, location.city) if p)
+    return [p for p in (location.name, location.line1, location.line2, city, country) if p]
 
 
 def _last_event_text(rr: ReturnRequest) -> dict[str, str]:
