@@ -1,9 +1,13 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import path, re_path
 
+from retour.config.api import api
+from retour.core.api import api_not_found
 from retour.core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    re_path(r"^api/", api_not_found),  # problem+json 404 for any other API path
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,113 @@
+"""/api/v1/reasons and /api/v1/policy."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Router
+
+from retour.core.api import api_store, require_role
+from retour.core.errors import ValidationFailed, line_error
+from retour.core.money import money_str, quantize
+from retour.orders.schemas import ReturnabilityOut
+from retour.orders.selectors import order_get
+from retour.policies.eligibility import LineEligibility, order_returnability
+from retour.policies.models import Policy, ReturnReason
+from retour.policies.schemas import PolicyIn, PolicyOut, ReasonOut
+from retour.policies.services import policy_update
+from retour.stores.models import Role
+
+router = Router(tags=["policy"])
+
+READ_ROLES = (Role.ADMIN, Role.AGENT, Role.WAREHOUSE)
+
+
+@router.get("/reasons", response=list[ReasonOut], summary="The store's return reasons")
+def reason_list_endpoint(request: HttpRequest) -> list[dict[str, Any]]:
+    require_role(request, *READ_ROLES)
+    reasons = ReturnReason.objects.filter(store=api_store(request), active=True).order_by("position", "code")
+    return [
+        {"code": r.code, "label": r.label(), "seller_fault": r.seller_fault, "requires_photo": r.requires_photo}
+        for r in reasons
+    ]
+
+
+@router.get("/policy", response=PolicyOut, summary="The store's return policy")
+def policy_get_endpoint(request: HttpRequest) -> dict[str, Any]:
+    require_role(request, *READ_ROLES)
+    store = api_store(request)
+    return policy_out(Policy.objects.get(store=store), store.currency)
+
+
+@router.put("/policy", response=PolicyOut, summary="Change the return policy (admin)")
+def policy_put_endpoint(request: HttpRequest, payload: PolicyIn) -> dict[str, Any]:
+    """The body may give any subset of the fields."""
+    require_role(request, Role.ADMIN)
+    store = api_store(request)
+    changes = payload.model_dump(exclude_unset=True)
+    nulls = [name for name, value in changes.items() if value is None]
+    if nulls:
+        raise ValidationFailed(
+            _("The policy was not changed."),
+            errors=[line_error([name], "null_not_allowed", _("Give a value or leave the field out.")) for name in nulls],
+        )
+    if "return_shipping_fee" in changes:
+        changes["return_shipping_fee"] = quantize(changes["return_shipping_fee"], store.currency)
+    for name in ("window_starts", "refund_trigger"):
+        if name in changes:
+            changes[name] = str(changes[name].value)
+    if "allowed_resolutions" in changes:
+        changes["allowed_resolutions"] = list(dict.fromkeys(str(r.value) for r in changes["allowed_resolutions"]))
+    return policy_out(policy_update(store=store, changes=changes), store.currency)
+
+
+def _percent(value: Decimal) -> str:
+    return format(Decimal(value).normalize(), "f")
+
+
+def policy_out(policy: Policy, currency: str) -> dict[str, Any]:
+    return {
+        "window_days": policy.window_days,
+        "window_starts": policy.window_starts,
+        "restocking_fee_percent": _percent(policy.restocking_fee_percent),
+        "return_shipping_fee": money_str(policy.return_shipping_fee, currency),
+        "store_credit_bonus_percent": _percent(policy.store_credit_bonus_percent),
+        "allowed_resolutions": list(policy.allowed_resolutions),
+        "refund_trigger": policy.refund_trigger,
+        "auto_approve": policy.auto_approve,
+        "apply_statutory_rights": policy.apply_statutory_rights,
+        "return_costs_borne_by_customer": policy.return_costs_borne_by_customer,
+        "currency": currency,
+    }
+
+
+@router.get("/orders/{number}/returnability", response=ReturnabilityOut, tags=["orders"],
+            summary="What each line of an order allows to return")
+def order_returnability_endpoint(request: HttpRequest, number: str) -> dict[str, Any]:
+    """Per line: the units still returnable, the deadlines and, when not eligible, why."""
+    require_role(request, *READ_ROLES)
+    order = order_get(store=api_store(request), number=number)
+    lines = order_returnability(order=order)
+    return {"order_number": order.number, "lines": [_line_eligibility_out(item) for item in lines]}
+
+
+def _line_eligibility_out(item: LineEligibility) -> dict[str, Any]:
+    line = item.line
+    return {
+        "line_id": line.id,
+        "ref": line.ref,
+        "sku": line.sku,
+        "quantity": line.quantity,
+        "delivered_quantity": item.delivered_quantity,
+        "in_returns_quantity": item.in_returns_quantity,
+        "returnable_quantity": item.returnable_quantity,
+        "eligible": item.eligible,
+        "deadline": item.deadline,
+        "statutory_deadline": item.statutory_deadline,
+        "policy_deadline": item.policy_deadline,
+        "right": item.right,
+        "reasons": [{"code": reason.code, "message": str(reason.message)} for reason in item.reasons],
+    }

@@ -1,0 +1,51 @@
+"""The return policy and the reason catalogue as the API shows them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from retour.policies.models import RefundTrigger, Resolution, WindowStart
+
+Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2, description='Decimal string, e.g. "10"')]
+
+
+class ReasonOut(Schema):
+    code: str
+    label: str = Field(..., description="In the request's language")
+    seller_fault: bool = Field(..., description="Seller-fault reasons never pay return fees")
+    requires_photo: bool
+
+
+class PolicyOut(Schema):
+    window_days: int
+    window_starts: WindowStart
+    restocking_fee_percent: str
+    return_shipping_fee: str
+    store_credit_bonus_percent: str
+    allowed_resolutions: list[Resolution]
+    refund_trigger: RefundTrigger
+    auto_approve: bool
+    apply_statutory_rights: bool
+    return_costs_borne_by_customer: bool
+    currency: str = Field(..., description="The currency of return_shipping_fee (the store's)")
+
+
+class PolicyIn(Schema):
+    """Any subset of the policy's fields; the others keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    window_days: int | None = Field(None, ge=0, le=3650)
+    window_starts: WindowStart | None = None
+    restocking_fee_percent: Percent | None = None
+    return_shipping_fee: Annotated[Decimal, Field(ge=0, le=Decimal("999999999"))] | None = None
+    store_credit_bonus_percent: Percent | None = None
+    allowed_resolutions: list[Resolution] | None = Field(None, min_length=1)
+    refund_trigger: RefundTrigger | None = None
+    auto_approve: bool | None = None
+    apply_statutory_rights: bool | None = None
+    return_costs_borne_by_customer: bool | None = None

@@ -1,0 +1,260 @@
+"""/api/v1/returns: create returns, read them, and move them through their lifecycle.
+
+Each endpoint parses, checks the key's role, calls one service, then answers the return as
+it is now (re-read through the selector, so the answer has the shape of GET).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from retour.core.api import api_actor, api_store, idempotent, paginate, require_role
+from retour.core.money import money_str
+from retour.orders.selectors import order_get
+from retour.resolutions.services import refund_issue
+from retour.returns.models import ReturnLine, ReturnRequest
+from retour.returns.schemas import (
+    ApproveIn,
+    EventList,
+    InspectIn,
+    NoteIn,
+    ReceiveIn,
+    RefundIn,
+    RejectIn,
+    ReturnFilters,
+    ReturnIn,
+    ReturnOut,
+    ReturnPage,
+    ShipIn,
+)
+from retour.returns.selectors import return_events, return_get, return_list, return_money
+from retour.returns.services import (
+    ExchangeRequest,
+    LineRequest,
+    return_approve,
+    return_cancel,
+    return_close,
+    return_create,
+    return_inspect,
+    return_receive,
+    return_reject,
+    return_ship,
+)
+from retour.stores.models import Role
+
+router = Router(tags=["returns"])
+
+A, G, W = Role.ADMIN, Role.AGENT, Role.WAREHOUSE
+READ = (A, G, W)
+CREATE = APPROVE = REJECT = CANCEL = REFUND = CLOSE = (A, G)
+SHIP = (A, G, W)
+RECEIVE = INSPECT = (A, W)
+
+
+def _respond(request: HttpRequest, number: str, status: int, action: Callable[[ReturnRequest], Any]) -> Any:
+    """Run ``action`` on the store's return ``number`` (idempotently), answer the return."""
+    store = api_store(request)
+
+    def handler() -> tuple[int, Any]:
+        action(return_get(store=store, number=number))
+        return status, return_out(return_get(store=store, number=number))
+
+    return idempotent(request, handler)
+
+
+@router.post("", response={201: ReturnOut}, summary="Create a return")
+def return_create_endpoint(request: HttpRequest, payload: ReturnIn) -> Any:
+    """201 with the return; its status is `approved` at once when the policy auto-approves."""
+    require_role(request, *CREATE)
+    store, actor = api_store(request), api_actor(request)
+
+    def handler() -> tuple[int, Any]:
+        rr = return_create(
+            order=order_get(store=store, number=payload.order_number),
+            actor=actor,
+            lines=[LineRequest(line_id=ln.line_id, quantity=ln.quantity, reason=ln.reason, comment=ln.comment)
+                   for ln in payload.lines],
+            resolution=payload.resolution,
+            channel=payload.channel,
+            exchange_items=[ExchangeRequest(line_id=x.line_id, sku=x.sku, wish=x.wish, quantity=x.quantity)
+                            for x in payload.exchange_items],
+            override=payload.override,
+            withdrawal_statement=payload.withdrawal_statement,
+        )
+        return 201, return_out(return_get(store=store, number=rr.number))
+
+    return idempotent(request, handler)
+
+
+@router.get("", response=ReturnPage, summary="List returns, newest first")
+def return_list_endpoint(request: HttpRequest, filters: Query[ReturnFilters]) -> dict[str, Any]:
+    require_role(request, *READ)
+    returns = return_list(
+        store=api_store(request),
+        status=filters.status.value if filters.status else None,
+        order_number=filters.order_number or None,
+    )
+    page = paginate(returns, limit=filters.limit, cursor=filters.cursor)
+    return {"items": [return_out(rr) for rr in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get("/{number}", response=ReturnOut, summary="A return")
+def return_detail_endpoint(request: HttpRequest, number: str) -> dict[str, Any]:
+    require_role(request, *READ)
+    return return_out(return_get(store=api_store(request), number=number))
+
+
+@router.get("/{number}/events", response=EventList, summary="The audit trail of a return, oldest first")
+def return_events_endpoint(request: HttpRequest, number: str) -> dict[str, Any]:
+    require_role(request, *READ)
+    rr = return_get(store=api_store(request), number=number)
+    return {"items": [_event_out(event) for event in return_events(return_request=rr)]}
+
+
+@router.post("/{number}/approve", response=ReturnOut, summary="Approve (all, or fewer units per line)")
+def return_approve_endpoint(request: HttpRequest, number: str, payload: ApproveIn) -> Any:
+    require_role(request, *APPROVE)
+    lines = [line.model_dump() for line in payload.lines] if payload.lines is not None else None
+    return _respond(request, number, 200, lambda rr: return_approve(
+        return_request=rr, actor=api_actor(request), lines=lines, note=payload.note))
+
+
+@router.post("/{number}/reject", response=ReturnOut, summary="Reject; the units become returnable again")
+def return_reject_endpoint(request: HttpRequest, number: str, payload: RejectIn) -> Any:
+    require_role(request, *REJECT)
+    return _respond(request, number, 200, lambda rr: return_reject(
+        return_request=rr, actor=api_actor(request), reason=payload.reason, note=payload.note))
+
+
+@router.post("/{number}/cancel", response=ReturnOut, summary="Cancel before anything is received")
+def return_cancel_endpoint(request: HttpRequest, number: str, payload: NoteIn) -> Any:
+    require_role(request, *CANCEL)
+    return _respond(request, number, 200, lambda rr: return_cancel(
+        return_request=rr, actor=api_actor(request), note=payload.note))
+
+
+@router.post("/{number}/ship", response=ReturnOut, summary="The parcel is on its way")
+def return_ship_endpoint(request: HttpRequest, number: str, payload: ShipIn) -> Any:
+    require_role(request, *SHIP)
+    return _respond(request, number, 200, lambda rr: return_ship(
+        return_request=rr, actor=api_actor(request), carrier=payload.carrier, tracking_number=payload.tracking_number))
+
+
+@router.post("/{number}/receive", response=ReturnOut, summary="Count the units that arrived")
+def return_receive_endpoint(request: HttpRequest, number: str, payload: ReceiveIn) -> Any:
+    require_role(request, *RECEIVE)
+    lines = [line.model_dump() for line in payload.lines]
+    return _respond(request, number, 200, lambda rr: return_receive(
+        return_request=rr, actor=api_actor(request), lines=lines, location=payload.location))
+
+
+@router.post("/{number}/inspect", response=ReturnOut, summary="Grade received units")
+def return_inspect_endpoint(request: HttpRequest, number: str, payload: InspectIn) -> Any:
+    require_role(request, *INSPECT)
+    entries = [
+        {**entry.model_dump(exclude={"deduction", "condition", "disposition"}),
+         "condition": entry.condition.value, "disposition": entry.disposition.value,
+         **({"deduction": entry.deduction} if entry.deduction is not None else {})}
+        for entry in payload.lines
+    ]
+    return _respond(request, number, 200, lambda rr: return_inspect(
+        return_request=rr, actor=api_actor(request), entries=entries))
+
+
+@router.post("/{number}/refunds", response={201: ReturnOut}, summary="Record a refund")
+def return_refund_endpoint(request: HttpRequest, number: str, payload: RefundIn) -> Any:
+    """201 with the return; the default amount is all that is still refundable."""
+    require_role(request, *REFUND)
+    return _respond(request, number, 201, lambda rr: refund_issue(
+        return_request=rr, actor=api_actor(request), method=payload.method.value, amount=payload.amount,
+        note=payload.note))
+
+
+@router.post("/{number}/close", response=ReturnOut, summary="Complete, once every line is resolved")
+def return_close_endpoint(request: HttpRequest, number: str, payload: NoteIn) -> Any:
+    require_role(request, *CLOSE)
+    return _respond(request, number, 200, lambda rr: return_close(
+        return_request=rr, actor=api_actor(request), note=payload.note))
+
+
+# --- representation ------------------------------------------------------------------------------
+
+
+def return_out(rr: ReturnRequest) -> dict[str, Any]:
+    """The API representation of a return loaded by ``return_get``/``return_list`` (no query)."""
+    currency = rr.order.currency
+    money = return_money(rr)
+    return {
+        "number": rr.number,
+        "status": rr.status,
+        "order_number": rr.order.number,
+        "customer_email": rr.customer.email,
+        "channel": rr.channel,
+        "resolution": rr.resolution,
+        "right": rr.right,
+        "override": rr.override,
+        "currency": currency,
+        "created_at": rr.created_at,
+        "updated_at": rr.updated_at,
+        "lines": [_line_out(line, currency) for line in rr.lines.all()],
+        "exchange_items": [
+            {"line_id": x.order_line_id, "sku": x.sku, "wish": x.wish, "quantity": x.quantity}
+            for x in rr.exchange_items.all()
+        ],
+        "fees": [{"code": fee["code"], "amount": money_str(fee["amount"], currency)} for fee in money.fees],
+        "estimated_refund": money_str(money.estimated_refund, currency),
+        "refunded_total": money_str(money.refunded_total, currency),
+        "refundable": money_str(money.refundable, currency),
+        "refund_due_by": rr.refund_due_by,
+        "carrier": rr.carrier,
+        "tracking_number": rr.tracking_number,
+        "location": rr.location.code if rr.location else None,
+        "status_url": f"{settings.BASE_URL}/portal/r/{rr.token}",
+    }
+
+
+def _line_out(line: ReturnLine, currency: str) -> dict[str, Any]:
+    return {
+        "id": line.id,
+        "line_id": line.order_line_id,
+        "sku": line.order_line.sku,
+        "title": line.order_line.title,
+        "reason": line.reason,
+        "comment": line.comment,
+        "right": line.right,
+        "quantity": line.quantity,
+        "approved_quantity": line.approved_quantity,
+        "received_quantity": line.received_quantity,
+        "accepted_quantity": line.accepted_quantity,
+        "unit_refund": money_str(line.unit_refund, currency),
+        "inspections": [
+            {
+                "id": i.id,
+                "quantity": i.quantity,
+                "condition": i.condition,
+                "disposition": i.disposition,
+                "accepted": i.accepted,
+                "deduction": money_str(i.deduction, currency),
+                "note": i.note,
+                "location": i.location.code if i.location else None,
+                "created_at": i.created_at,
+            }
+            for i in line.inspections.all()
+        ],
+    }
+
+
+def _event_out(event: Any) -> dict[str, Any]:
+    return {
+        "at": event.at,
+        "action": event.action,
+        "from_status": event.from_status or None,
+        "to_status": event.to_status,
+        "actor": {"type": event.actor_type, "name": event.actor_name},
+        "data": event.data,
+    }

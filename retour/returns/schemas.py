@@ -1,0 +1,194 @@
+"""Returns as the API receives and answers them (docs/api-v1.md, "Returns")."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from retour.resolutions.models import RefundMethod
+from retour.returns.models import Condition, Disposition, ReturnChannel, Status
+
+Money = Annotated[Decimal, Field(ge=0, le=Decimal("999999999"), description='Decimal string, e.g. "19.90"')]
+ResolutionName = Literal["refund", "store_credit", "exchange"]
+
+
+class _In(Schema):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# --- in ------------------------------------------------------------------------------------------
+
+
+class ReturnLineIn(_In):
+    line_id: int = Field(..., description="The order line's id (see GET /orders/{number})")
+    quantity: int = Field(..., description="Units to return")
+    reason: str = Field(..., max_length=50, description="A code of GET /reasons")
+    comment: str = Field("", max_length=2000)
+
+
+class ExchangeItemIn(_In):
+    line_id: int
+    sku: str = Field("", max_length=100, description="The wanted variant")
+    wish: str = Field("", max_length=300, description="Free text when the variant is not in the catalogue")
+    quantity: int = Field(1, ge=1)
+
+
+class ReturnIn(_In):
+    order_number: str = Field(..., min_length=1, max_length=64)
+    channel: ReturnChannel = ReturnChannel.API
+    resolution: ResolutionName = "refund"
+    lines: list[ReturnLineIn] = Field(..., min_length=1, max_length=500)
+    exchange_items: list[ExchangeItemIn] = Field(default_factory=list, max_length=500)
+    override: bool = Field(False, description="Staff only: accept outside the window; recorded in the audit")
+    withdrawal_statement: bool = Field(False, description="Made through the statutory withdrawal function")
+
+
+class LineQuantityIn(_In):
+    id: int = Field(..., description="The return line's id")
+    quantity: int = Field(..., ge=0)
+
+
+class ApproveIn(_In):
+    lines: list[LineQuantityIn] | None = Field(None, description="Omitted: approve every requested unit")
+    note: str = Field("", max_length=2000)
+
+
+class RejectIn(_In):
+    reason: str = Field(..., max_length=2000)
+    note: str = Field("", max_length=2000)
+
+
+class NoteIn(_In):
+    note: str = Field("", max_length=2000)
+
+
+class ShipIn(_In):
+    carrier: str = Field("", max_length=100)
+    tracking_number: str = Field("", max_length=100)
+
+
+class ReceiveIn(_In):
+    lines: list[LineQuantityIn] = Field(..., min_length=1)
+    location: str | None = Field(None, max_length=60, description="A location code; default: the return's")
+
+
+class InspectionEntryIn(_In):
+    id: int = Field(..., description="The return line's id")
+    quantity: int = Field(..., ge=1)
+    condition: Condition
+    disposition: Disposition
+    accepted: bool = Field(..., description="Whether these units count for the refund")
+    deduction: Money | None = Field(None, description="Taken off the refund for diminished value")
+    note: str = Field("", max_length=2000)
+
+
+class InspectIn(_In):
+    lines: list[InspectionEntryIn] = Field(..., min_length=1)
+
+
+class RefundIn(_In):
+    amount: Money | None = Field(None, description="Default: all that is still refundable")
+    method: RefundMethod
+    note: str = Field("", max_length=2000)
+
+
+class ReturnFilters(Schema):
+    status: Status | None = None
+    order_number: str | None = None
+    limit: int = Field(50, ge=1, le=200)
+    cursor: str | None = None
+
+
+# --- out -----------------------------------------------------------------------------------------
+
+
+class InspectionOut(Schema):
+    id: int
+    quantity: int
+    condition: str
+    disposition: str
+    accepted: bool
+    deduction: str
+    note: str
+    location: str | None
+    created_at: datetime
+
+
+class ReturnLineOut(Schema):
+    id: int
+    line_id: int
+    sku: str
+    title: str
+    reason: str
+    comment: str
+    right: str
+    quantity: int
+    approved_quantity: int
+    received_quantity: int
+    accepted_quantity: int
+    unit_refund: str
+    inspections: list[InspectionOut]
+
+
+class FeeOut(Schema):
+    code: str
+    amount: str
+
+
+class ExchangeItemOut(Schema):
+    line_id: int
+    sku: str
+    wish: str
+    quantity: int
+
+
+class ReturnOut(Schema):
+    number: str
+    status: Status
+    order_number: str
+    customer_email: str
+    channel: str
+    resolution: str
+    right: str
+    override: bool
+    currency: str
+    created_at: datetime
+    updated_at: datetime
+    lines: list[ReturnLineOut]
+    exchange_items: list[ExchangeItemOut]
+    fees: list[FeeOut]
+    estimated_refund: str
+    refunded_total: str
+    refundable: str
+    refund_due_by: date | None
+    carrier: str
+    tracking_number: str
+    location: str | None
+    status_url: str
+
+
+class ReturnPage(Schema):
+    items: list[ReturnOut]
+    next_cursor: str | None
+
+
+class ActorOut(Schema):
+    type: str
+    name: str
+
+
+class EventOut(Schema):
+    at: datetime
+    action: str
+    from_status: str | None
+    to_status: str
+    actor: ActorOut
+    data: dict
+
+
+class EventList(Schema):
+    items: list[EventOut]
