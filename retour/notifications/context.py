@@ -1,41 +1,46 @@
-"""What an email says, frozen when the change happens.
+"""What an email says.
 
-Values are JSON-friendly (amounts as decimal strings, moments as ISO 8601); ``render.py`` turns
-them back into dates and formatted money in the email's language at send time.
+Two halves: ``notification_snapshot`` runs inside the caller's transaction and freezes the facts
+of the moment from rows already in memory (no query, apart from the refund just issued), so the
+outbox costs the request path one INSERT; ``notification_details`` runs in the worker at send
+time and adds what needs queries (lines, reason labels, return address, staff's reason and
+note). Values are JSON-friendly (amounts as decimal strings, moments as ISO 8601); ``render.py``
+turns them back into dates and formatted money in the email's language.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
 if TYPE_CHECKING:
+    from retour.notifications.models import Notification
     from retour.returns.models import ReturnRequest
+
+# The event whose reason and note an email quotes.
+EVENT_OF_KIND = {"return_rejected": "rejected", "return_cancelled": "cancelled"}
 
 
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value else None
 
 
-def notification_context(*, return_request: ReturnRequest, kind: str) -> dict[str, Any]:
-    """The facts of the return that the templates of every kind may show."""
-    from retour.notifications.services import email_language, status_url
+def notification_snapshot(*, return_request: ReturnRequest, kind: str) -> dict[str, Any]:
+    """The facts of the return at the moment of the change."""
+    from retour.notifications.services import status_url
 
     rr = return_request
-    store, customer = rr.store, rr.customer
-    language = email_language(store.language) if kind == "return_refund_overdue" else email_language(
-        customer.language, store.language
-    )
     url = status_url(rr)
     context: dict[str, Any] = {
-        "store_name": store.name,
-        "support_email": store.support_email,
+        "store_name": rr.store.name,
+        "support_email": rr.store.support_email,
         "currency": rr.order.currency,
         "return_number": rr.number,
         "order_number": rr.order.number,
-        "customer_name": customer.name,
-        "customer_email": customer.email,
+        "customer_name": rr.customer.name,
+        "customer_email": rr.customer.email,
         "status": rr.status,
         "resolution": rr.resolution,
         "right": rr.right,
@@ -47,14 +52,36 @@ def notification_context(*, return_request: ReturnRequest, kind: str) -> dict[st
         "received_at": _iso(rr.received_at),
         "expires_at": _iso(rr.expires_at),
         "refund_due_by": _iso(rr.refund_due_by),
-        "lines": _lines(rr, language),
-        "return_address": _return_address(rr, language),
         "admin_url": f"{settings.BASE_URL}/admin/returns/returnrequest/{rr.pk}/change/",
     }
-    context.update(_last_event_text(rr))
-    if kind in ("refund_issued", "return_refund_overdue"):
-        context.update(_last_refund(rr))
+    if kind == "refund_issued":
+        context.update(_refund_snapshot(rr))
     return context
+
+
+def _refund_snapshot(rr: ReturnRequest) -> dict[str, Any]:
+    from retour.resolutions.models import Refund
+
+    refund = Refund.objects.filter(return_request=rr).order_by("-created_at", "-id").first()
+    if refund is None:
+        return {}
+    return {"refund_id": refund.pk, "refund_amount": str(refund.amount), "refund_method": refund.method}
+
+
+def notification_details(notification: Notification) -> dict[str, Any]:
+    """What the templates need beyond the snapshot, read when the email is sent."""
+    rr = notification.return_request
+    if rr is None:
+        return {}
+    details: dict[str, Any] = {
+        "lines": _lines(rr, notification.language),
+        "return_address": _return_address(rr, notification.language),
+    }
+    if notification.kind in EVENT_OF_KIND:
+        details.update(_event_text(rr, EVENT_OF_KIND[notification.kind]))
+    if notification.kind in ("refund_issued", "return_refund_overdue"):
+        details.update(_refund_totals(rr, notification.context.get("refund_id")))
+    return details
 
 
 def _lines(rr: ReturnRequest, language: str) -> list[dict[str, Any]]:
@@ -86,30 +113,37 @@ def _return_address(rr: ReturnRequest, language: str) -> list[str]:
         location = Location.objects.filter(store_id=rr.store_id, code="main").first()
     if location is None:
         return []
-    country = Locale.parse(language).territories.get(location.country.upper(), location.country) if location.country else ""
+    country = (
+        Locale.parse(language).territories.get(location.country.upper(), location.country)
+        if location.country
+        else ""
+    )
     city = " ".join(p for p in (location.postal_code, location.city) if p)
     return [p for p in (location.name, location.line1, location.line2, city, country) if p]
 
 
-def _last_event_text(rr: ReturnRequest) -> dict[str, str]:
-    """The reason and note staff gave for the latest action (shown on rejections and cancellations)."""
+def _event_text(rr: ReturnRequest, action: str) -> dict[str, str]:
+    """The reason and note staff gave with the action (the latest one of its kind)."""
     from retour.returns.models import ReturnEvent
 
-    event = ReturnEvent.objects.filter(return_request=rr).order_by("-at", "-id").first()
+    event = ReturnEvent.objects.filter(return_request=rr, action=action).order_by("-at", "-id").first()
     data = event.data if event and isinstance(event.data, dict) else {}
     return {"reason": str(data.get("reason") or ""), "note": str(data.get("note") or "")}
 
 
-def _last_refund(rr: ReturnRequest) -> dict[str, Any]:
-    from retour.resolutions.models import Refund
+def _refund_totals(rr: ReturnRequest, refund_id: int | None) -> dict[str, str]:
+    """Refunded so far (up to this email's refund), and the store-credit bonus that came with it."""
+    from retour.resolutions.models import Refund, StoreCreditEntry
 
-    refunds = list(Refund.objects.filter(return_request=rr).order_by("created_at", "id"))
-    if not refunds:
-        return {}
-    last = refunds[-1]
-    return {
-        "refund_amount": str(last.amount),
-        "refund_method": last.method,
-        "refund_status": last.status,
-        "refunded_total": str(sum((r.amount for r in refunds if r.status != "failed"), start=last.amount * 0)),
-    }
+    refunds = Refund.objects.filter(return_request=rr).exclude(status="failed")
+    if refund_id:
+        refunds = refunds.filter(pk__lte=refund_id)
+    total = sum((r.amount for r in refunds), start=Decimal("0"))
+    totals = {"refunded_total": str(total) if total else ""}
+    if refund_id:
+        bonus = sum(
+            (e.amount for e in StoreCreditEntry.objects.filter(refund_id=refund_id, kind="bonus")),
+            start=Decimal("0"),
+        )
+        totals["refund_bonus"] = str(bonus) if bonus else ""
+    return totals

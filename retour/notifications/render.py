@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -15,7 +16,7 @@ from retour.notifications.models import Notification
 
 MOMENTS = ("created_at", "approved_at", "received_at", "expires_at")
 DAYS = ("refund_due_by",)
-AMOUNTS = ("refund_amount", "refunded_total")
+AMOUNTS = ("refund_amount", "refunded_total", "refund_bonus")
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,13 @@ def _money(value: Any, currency: str, language: str) -> str:
 
 
 def render_context(notification: Notification) -> dict[str, Any]:
-    """The stored context with dates parsed and money formatted for the email's language."""
-    raw = dict(notification.context or {})
+    """The stored context and the details read now, dates parsed and money formatted for the language.
+
+    Values given when the row was queued win over those read now (``data=`` of notification_queue).
+    """
+    from retour.notifications.context import notification_details
+
+    raw = {**notification_details(notification), **(notification.context or {})}
     currency = raw.get("currency", "")
     context: dict[str, Any] = dict(raw)
     for key in MOMENTS:
@@ -72,5 +78,5 @@ def notification_render(notification: Notification) -> RenderedEmail:
         subject = render_to_string(f"{base}.subject.txt", context)
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
-    subject = " ".join(subject.split())[:300]
+    subject = re.sub(r"\s*[\r\n]+\s*", " ", subject).strip()[:300]  # one line; keeps no-break spaces
     return RenderedEmail(subject=subject, text=text.strip() + "\n", html=html)

@@ -53,7 +53,7 @@ def notification_queue(
     ``return_refund_overdue`` goes to the store's support address and is skipped (None) when the
     store has none. ``data`` adds or overrides context values (e.g. a rejection reason).
     """
-    from retour.notifications.context import notification_context
+    from retour.notifications.context import notification_snapshot
     from retour.notifications.tasks import notification_send_task
 
     if kind not in KINDS:
@@ -66,7 +66,7 @@ def notification_queue(
         recipient, language = customer.email, email_language(customer.language, store.language)
     if not recipient:
         return None
-    context = notification_context(return_request=return_request, kind=kind)
+    context = notification_snapshot(return_request=return_request, kind=kind)
     context.update(data or {})
     notification = Notification.objects.create(
         store=store,

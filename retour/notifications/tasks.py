@@ -71,14 +71,24 @@ def _record_failure(notification: Notification, error: BaseException) -> str:
         Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(
             status=Status.FAILED, last_error=text, next_attempt_at=None
         )
-        log.error("notification %s failed for good after %s attempts: %s", notification.pk, notification.attempts, text)
+        log.error(
+            "notification %s failed for good after %s attempts: %s",
+            notification.pk,
+            notification.attempts,
+            text,
+        )
         return "failed"
     retry_at = now + backoff(notification.attempts)
     Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(
         status=Status.PENDING, last_error=text, next_attempt_at=retry_at
     )
-    log.warning("notification %s attempt %s failed, retry at %s: %s", notification.pk, notification.attempts,
-                retry_at.isoformat(), text)
+    log.warning(
+        "notification %s attempt %s failed, retry at %s: %s",
+        notification.pk,
+        notification.attempts,
+        retry_at.isoformat(),
+        text,
+    )
     _enqueue_retry(notification.pk, retry_at)
     return "retry"
 
@@ -95,7 +105,7 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> s
     """Claim, render and send one row. Returns sent | skipped | retry | failed."""
     if not _claim(notification_id, now or timezone.now()):
         return "skipped"  # sent already, being sent, not due yet, or given up
-    notification = Notification.objects.select_related("store").get(pk=notification_id)
+    notification = Notification.objects.select_related("store", "return_request").get(pk=notification_id)
     try:
         subject = _deliver(notification)
     except Exception as error:  # noqa: BLE001 - any failure (template, SMTP) is recorded and retried
@@ -116,7 +126,8 @@ def notification_retry_due(*, now: datetime | None = None) -> int:
     stuck.update(status=Status.PENDING, next_attempt_at=now, last_error="Interrupted while sending; retried")
     # Rows never attempted get a minute of grace: their on-commit task is normally on its way.
     due = Notification.objects.filter(status=Status.PENDING).filter(
-        Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=now - timedelta(minutes=1))
+        Q(next_attempt_at__lte=now)
+        | Q(next_attempt_at__isnull=True, created_at__lte=now - timedelta(minutes=1))
     )
     ids = list(due.order_by("id").values_list("id", flat=True)[:SWEEP_BATCH])
     for notification_id in ids:

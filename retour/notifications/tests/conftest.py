@@ -1,13 +1,8 @@
-"""A return to notify about.
-
-Built through the order and return services once they exist (see ``make_return``); until the
-lead's services land, the rows are written directly so the outbox can be tested on its own.
-"""
+"""A return to notify about, built through the order and return services."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -35,29 +30,66 @@ def dummy_tasks(settings):
     return default_task_backend
 
 
-def make_return(store, *, email="alice@example.com", language="", name="Alice Martin", status="requested"):
-    from retour.orders.models import Customer, Order, OrderLine
-    from retour.returns.models import ReturnLine, ReturnRequest
+def make_order(
+    store, *, number: str, email="alice@example.com", language="", name="Alice Martin", delivered=None
+):
+    from retour.orders.schemas import OrderIn
+    from retour.orders.services import order_upsert
 
-    now = timezone.now()
-    customer, _ = Customer.objects.get_or_create(store=store, email=email, defaults={"name": name, "language": language})
-    order = Order.objects.create(
-        store=store, number=f"10{Order.objects.count() + 1:02d}", placed_at=now - timedelta(days=5), currency="EUR",
-        customer=customer, delivered_at=now - timedelta(days=3),
+    delivered = delivered or timezone.now() - timedelta(days=3)
+    data = OrderIn(
+        number=number,
+        placed_at=delivered - timedelta(days=2),
+        currency="EUR",
+        delivered_at=delivered,
+        customer={"email": email, "name": name, "language": language or None},
+        shipping_address={
+            "name": name,
+            "line1": "1 rue de Rivoli",
+            "city": "Paris",
+            "postal_code": "75001",
+            "country": "FR",
+        },
+        lines=[
+            {"ref": "1", "sku": "TSHIRT-M", "title": "T-shirt bleu M", "quantity": 2, "unit_price": "12.50"}
+        ],
     )
-    line = OrderLine.objects.create(
-        order=order, ref="1", sku="TSHIRT-M", title="T-shirt bleu M", quantity=2, unit_price=Decimal("12.50"),
-        delivered_quantity=2,
+    return order_upsert(store=store, data=data)[0]
+
+
+def make_return(store, *, email="alice@example.com", language="", name="Alice Martin"):
+    """A requested return of both units of an order's only line, made through the services."""
+    from retour.core.actors import Actor
+    from retour.orders.models import Order
+    from retour.returns.services import LineRequest, return_create
+
+    order = make_order(
+        store, number=f"{1001 + Order.objects.count()}", email=email, language=language, name=name
     )
-    rr = ReturnRequest.objects.create(
-        store=store, number=f"R-{order.number}", order=order, customer=customer, status=status, channel="portal",
-        resolution="refund", created_at=now, expires_at=now + timedelta(days=14),
+    line = order.lines.get()
+    return return_create(
+        order=order,
+        actor=Actor.customer(email),
+        channel="portal",
+        lines=[LineRequest(line_id=line.id, quantity=2, reason="too_small")],
     )
-    ReturnLine.objects.create(return_request=rr, order_line=line, reason="too_small", quantity=2, approved_quantity=2,
-                              unit_refund=Decimal("12.50"))
-    return rr
+
+
+def send_all() -> None:
+    """Send every queued row, as the worker would."""
+    from retour.notifications.models import Notification
+    from retour.notifications.tasks import notification_send
+
+    for pk in Notification.objects.filter(status="pending").values_list("pk", flat=True):
+        notification_send(notification_id=pk)
 
 
 @pytest.fixture
 def return_request(store):
-    return make_return(store)
+    """A requested return whose creation email is already sent (the outbox starts empty)."""
+    from django.core import mail
+
+    rr = make_return(store)
+    send_all()
+    mail.outbox.clear()
+    return rr

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from smtplib import SMTPException
 from unittest import mock
 
@@ -10,39 +9,73 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
+from retour.core.actors import Actor
 from retour.notifications.models import Notification
 from retour.notifications.services import KINDS, notification_queue
-from retour.notifications.tasks import (
-    MAX_ATTEMPTS,
-    SENDING_LEASE,
-    notification_retry_due,
-    notification_send,
-)
+from retour.notifications.tasks import MAX_ATTEMPTS, SENDING_LEASE, notification_retry_due, notification_send
+from retour.returns.services import LineRequest, return_approve, return_create, return_receive, return_reject
 
-from .conftest import make_return
-
-pytestmark = pytest.mark.django_db(transaction=False)
+from .conftest import make_order, make_return, send_all
 
 SEND = "django.core.mail.EmailMultiAlternatives.send"
+STAFF = Actor(type="user", name="Sam", role="admin")
 
 
-def _refund(rr, amount="25.00", method="original_payment"):
-    from retour.resolutions.models import Refund
+def _approve(rr):
+    return return_approve(return_request=rr, actor=STAFF)
 
-    return Refund.objects.create(
-        store=rr.store, return_request=rr, amount=Decimal(amount), currency="EUR", method=method, status="succeeded",
-        idempotency_key=f"k-{rr.pk}-{amount}", created_at=timezone.now(),
+
+def _refund(rr, amount=None, method="original_payment"):
+    from retour.resolutions.services import refund_issue
+
+    if rr.status == "requested":
+        rr = _approve(rr)
+    rr = return_receive(
+        return_request=rr,
+        actor=STAFF,
+        lines=[{"id": ln.id, "quantity": ln.quantity} for ln in rr.lines.all()],
     )
+    if method != "store_credit":
+        from retour.returns.services import return_inspect
+
+        return_inspect(
+            return_request=rr,
+            actor=STAFF,
+            entries=[
+                {
+                    "id": ln.id,
+                    "quantity": ln.quantity,
+                    "condition": "new",
+                    "disposition": "restock",
+                    "accepted": True,
+                }
+                for ln in rr.lines.all()
+            ],
+        )
+    return refund_issue(return_request=rr, actor=STAFF, method=method, amount=amount)
+
+
+def _last(kind):
+    return Notification.objects.filter(kind=kind).latest("id")
+
+
+# --- the outbox and the transaction ---------------------------------------------------------
 
 
 def test_the_row_is_written_with_the_change_and_sent_only_after_commit(
-    return_request, immediate_tasks, django_capture_on_commit_callbacks
+    store, immediate_tasks, django_capture_on_commit_callbacks
 ):
+    order = make_order(store, number="1001")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            notification = notification_queue(return_request=return_request, kind="return_created")
-            assert Notification.objects.filter(pk=notification.pk, status="pending").exists()
-            assert mail.outbox == []
+        rr = return_create(
+            order=order,
+            actor=Actor.customer("alice@example.com"),
+            channel="portal",
+            lines=[LineRequest(line_id=order.lines.get().id, quantity=1, reason="too_small")],
+        )
+        notification = Notification.objects.get(return_request=rr)
+        assert notification.kind == "return_created" and notification.status == "pending"
+        assert mail.outbox == []  # the transaction is committed, its callbacks not yet run
     assert len(callbacks) == 1
     assert len(mail.outbox) == 1
     notification.refresh_from_db()
@@ -51,23 +84,43 @@ def test_the_row_is_written_with_the_change_and_sent_only_after_commit(
 
 
 def test_nothing_is_written_or_sent_when_the_change_rolls_back(
-    return_request, immediate_tasks, django_capture_on_commit_callbacks
+    store, immediate_tasks, django_capture_on_commit_callbacks
 ):
+    order = make_order(store, number="1001")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
-            notification_queue(return_request=return_request, kind="return_created")
-            raise RuntimeError("the change failed")
+            return_create(
+                order=order,
+                actor=Actor.customer("alice@example.com"),
+                channel="portal",
+                lines=[LineRequest(line_id=order.lines.get().id, quantity=1, reason="too_small")],
+            )
+            raise RuntimeError("something after the change failed")
     assert callbacks == []
     assert not Notification.objects.exists()
     assert mail.outbox == []
 
 
+def test_each_step_of_a_return_writes_its_own_email(return_request):
+    _refund(return_request)
+    assert list(Notification.objects.order_by("id").values_list("kind", flat=True)) == [
+        "return_created",
+        "return_approved",
+        "return_received",
+        "refund_issued",
+    ]
+
+
+# --- languages and content -------------------------------------------------------------------
+
+
 def test_the_email_is_in_french_for_a_customer_of_a_french_store(return_request):
-    notification = notification_queue(return_request=return_request, kind="return_approved")
+    _approve(return_request)
+    notification = _last("return_approved")
     assert notification.language == "fr" and notification.recipient == "alice@example.com"
     assert notification_send(notification_id=notification.pk) == "sent"
     message = mail.outbox[0]
-    assert message.subject.startswith("Retour R-") and "accepté" in message.subject
+    assert "accepté" in message.subject and return_request.number in message.subject
     assert "Prochaine étape : imprimez le bon de retour" in message.body
     assert "https://returns.example.com/portal/r/" + return_request.token in message.body
     assert "T-shirt bleu M × 2" in message.body
@@ -76,59 +129,75 @@ def test_the_email_is_in_french_for_a_customer_of_a_french_store(return_request)
 
 
 def test_the_email_is_in_the_customers_own_language_over_the_stores(store):
-    rr = make_return(store, email="bob@example.de", language="en-GB", name="Bob")
-    notification = notification_queue(return_request=rr, kind="return_approved")
+    make_return(store, email="bob@example.de", language="en-GB", name="Bob")
+    notification = _last("return_created")
+    assert notification.language == "en"
     notification_send(notification_id=notification.pk)
     message = mail.outbox[0]
-    assert notification.language == "en"
-    assert "Next step: print the return slip" in message.body
+    assert "Next step: nothing to do for now" in message.body
     assert '<html lang="en">' in message.alternatives[0][0]
 
 
-def test_an_unknown_language_falls_back_to_english(other_store):
-    rr = make_return(other_store, language="de")
-    assert notification_queue(return_request=rr, kind="return_created").language == "en"
+def test_a_language_without_templates_falls_back_to_english(other_store):
+    make_return(other_store, language="de")
+    assert _last("return_created").language == "en"
 
 
-def test_return_created_links_to_the_status_page_and_the_slip(return_request):
-    notification_send(notification_id=notification_queue(return_request=return_request, kind="return_created").pk)
+def test_return_created_links_to_the_status_page_and_the_slip(store):
+    rr = make_return(store)
+    send_all()
     body = mail.outbox[0].body
-    url = f"https://returns.example.com/portal/r/{return_request.token}"
+    url = f"https://returns.example.com/portal/r/{rr.token}"
     assert f"{url}/slip.pdf" in body and f"Suivre votre retour : {url}" in body
 
 
-def test_money_and_dates_are_written_the_french_way(return_request):
-    _refund(return_request, "1234.50")
-    notification_send(notification_id=notification_queue(return_request=return_request, kind="refund_issued").pk)
+def test_the_approval_gives_the_return_address_with_the_country_in_words(return_request):
+    _approve(return_request)
+    send_all()
+    assert "Maison Test\nFrance\n" in mail.outbox[0].body
+
+
+def test_money_is_written_the_french_way(return_request):
+    _refund(return_request, amount="12.50")
+    mail.outbox.clear()
+    notification_send(notification_id=_last("refund_issued").pk)
     message = mail.outbox[0]
-    assert "1\u202f234,50\xa0€" in message.subject or "1 234,50 €" in message.subject.replace("\u202f", " ").replace(
-        "\xa0", " "
-    )
+    assert "12,50\xa0€" in message.subject
     assert "sur le moyen de paiement utilisé pour la commande" in message.body
 
 
-def test_money_and_dates_are_written_the_english_way(store):
+def test_money_is_written_the_english_way(store):
     rr = make_return(store, email="carol@example.co.uk", language="en")
-    _refund(rr, "1234.50", method="store_credit")
-    notification_send(notification_id=notification_queue(return_request=rr, kind="refund_issued").pk)
-    assert "€1,234.50" in mail.outbox[0].subject
-    assert "as store credit" in mail.outbox[0].body
+    _refund(rr, amount="12.50")
+    notification_send(notification_id=_last("refund_issued").pk)
+    assert "€12.50" in mail.outbox[-1].subject
+    assert "to the payment method you used for the order" in mail.outbox[-1].body
 
 
 def test_the_acknowledgement_of_a_withdrawal_gives_the_date_and_time_of_receipt(store):
-    rr = make_return(store, language="en")
-    received = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
-    type(rr).objects.filter(pk=rr.pk).update(created_at=received)
-    rr.refresh_from_db()
-    notification_send(notification_id=notification_queue(return_request=rr, kind="withdrawal_acknowledged").pk)
-    assert "received on 14 March 2025 at 10:30" in mail.outbox[0].body  # Europe/Paris, the store's time zone
+    received = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
+    order = make_order(store, number="2001", language="en", delivered=received - timedelta(days=2))
+    return_create(
+        order=order,
+        actor=Actor.customer("alice@example.com"),
+        channel="portal",
+        withdrawal_statement=True,
+        lines=[LineRequest(line_id=order.lines.get().id, quantity=1, reason="changed_mind")],
+        now=received,
+    )
+    notification = _last("withdrawal_acknowledged")
+    notification_send(notification_id=notification.pk)
+    assert "received on 14 March 2026 at 10:30" in mail.outbox[0].body  # Europe/Paris, the store's time zone
 
 
 def test_a_rejection_says_why(return_request):
-    notification = notification_queue(return_request=return_request, kind="return_rejected",
-                                      data={"reason": "Article porté"})
-    notification_send(notification_id=notification.pk)
-    assert "Motif : Article porté" in mail.outbox[0].body
+    return_reject(
+        return_request=return_request, actor=STAFF, reason="Article porté", note="Étiquette retirée."
+    )
+    send_all()
+    body = mail.outbox[0].body
+    assert "Motif : Article porté" in body and "Étiquette retirée." in body
+    assert "merci de ne pas envoyer les articles" in body
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
@@ -138,12 +207,14 @@ def test_every_kind_renders_in_both_languages(store, kind, language):
     store.save()
     rr = make_return(store, language=language)
     _refund(rr)
+    mail.outbox.clear()
     notification = notification_queue(return_request=rr, kind=kind)
     assert notification_send(notification_id=notification.pk) == "sent"
     message = mail.outbox[0]
     assert message.subject and "{{" not in message.body and "{%" not in message.body
     assert "&#x27;" not in message.body and "&amp;" not in message.subject
     assert message.alternatives[0][0].lstrip().startswith("<!doctype html>")
+    assert message.reply_to == ["support@maison.example"]
 
 
 def test_the_overdue_refund_alert_goes_to_the_store_and_is_skipped_without_an_address(store):
@@ -153,12 +224,15 @@ def test_the_overdue_refund_alert_goes_to_the_store_and_is_skipped_without_an_ad
     store.save()
     rr.refresh_from_db()
     notification = notification_queue(return_request=rr, kind="return_refund_overdue")
-    assert notification.recipient == "support@maison.example"
+    assert notification.recipient == "support@maison.example" and notification.language == "fr"
 
 
 def test_an_unknown_kind_is_refused(return_request):
     with pytest.raises(ValueError):
         notification_queue(return_request=return_request, kind="return_exploded")
+
+
+# --- at most once, retries -------------------------------------------------------------------
 
 
 def test_running_the_task_twice_sends_once(return_request):
@@ -170,8 +244,9 @@ def test_running_the_task_twice_sends_once(return_request):
 
 def test_a_row_being_sent_is_not_claimed_by_a_second_worker(return_request):
     notification = notification_queue(return_request=return_request, kind="return_created")
-    Notification.objects.filter(pk=notification.pk).update(status="sending", next_attempt_at=timezone.now()
-                                                            + SENDING_LEASE)
+    Notification.objects.filter(pk=notification.pk).update(
+        status="sending", next_attempt_at=timezone.now() + SENDING_LEASE
+    )
     assert notification_send(notification_id=notification.pk) == "skipped"
     assert mail.outbox == []
 
@@ -181,24 +256,31 @@ def test_a_failure_is_recorded_and_retried_later_with_backoff(
 ):
     notification = notification_queue(return_request=return_request, kind="return_created")
     dummy_tasks.clear()
-    with mock.patch(SEND, side_effect=SMTPException("421 try again later")), \
-            django_capture_on_commit_callbacks(execute=True):
+    with (
+        mock.patch(SEND, side_effect=SMTPException("421 try again later")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         before = timezone.now()
         assert notification_send(notification_id=notification.pk) == "retry"
     notification.refresh_from_db()
     assert notification.status == "pending" and notification.attempts == 1
     assert "421 try again later" in notification.last_error
-    assert before + timedelta(seconds=59) <= notification.next_attempt_at <= timezone.now() + timedelta(seconds=61)
+    assert (
+        before + timedelta(seconds=59)
+        <= notification.next_attempt_at
+        <= timezone.now() + timedelta(seconds=61)
+    )
     [retry] = dummy_tasks.results
     assert retry.args == [notification.pk] and retry.task.run_after == notification.next_attempt_at
     # Not due yet: an early run does nothing.
     assert notification_send(notification_id=notification.pk) == "skipped"
-    # Second failure waits twice as long.
+    # The second failure waits twice as long.
     with mock.patch(SEND, side_effect=SMTPException("still down")):
-        later = notification.next_attempt_at
-        assert notification_send(notification_id=notification.pk, now=later) == "retry"
+        assert notification_send(notification_id=notification.pk, now=notification.next_attempt_at) == "retry"
     notification.refresh_from_db()
-    assert notification.attempts == 2 and notification.next_attempt_at >= timezone.now() + timedelta(seconds=119)
+    assert notification.attempts == 2 and notification.next_attempt_at >= timezone.now() + timedelta(
+        seconds=119
+    )
     # Then the server is back.
     assert notification_send(notification_id=notification.pk, now=notification.next_attempt_at) == "sent"
     notification.refresh_from_db()
@@ -210,15 +292,18 @@ def test_it_gives_up_after_the_last_attempt(return_request, dummy_tasks, django_
     notification = notification_queue(return_request=return_request, kind="return_created")
     Notification.objects.filter(pk=notification.pk).update(attempts=MAX_ATTEMPTS - 1)
     dummy_tasks.clear()
-    with mock.patch(SEND, side_effect=SMTPException("550 mailbox unavailable")), \
-            django_capture_on_commit_callbacks(execute=True):
+    with (
+        mock.patch(SEND, side_effect=SMTPException("550 mailbox unavailable")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         assert notification_send(notification_id=notification.pk) == "failed"
     notification.refresh_from_db()
     assert notification.status == "failed" and notification.next_attempt_at is None
     assert "550 mailbox unavailable" in notification.last_error
     assert dummy_tasks.results == []
-    assert notification_retry_due(now=timezone.now() + timedelta(days=1)) == 0
-    assert notification_send(notification_id=notification.pk, now=timezone.now() + timedelta(days=1)) == "skipped"
+    later = timezone.now() + timedelta(days=1)
+    assert notification_retry_due(now=later) == 0
+    assert notification_send(notification_id=notification.pk, now=later) == "skipped"
 
 
 def test_a_row_stuck_in_sending_is_taken_back_after_its_lease(
@@ -226,8 +311,9 @@ def test_a_row_stuck_in_sending_is_taken_back_after_its_lease(
 ):
     notification = notification_queue(return_request=return_request, kind="return_created")
     now = timezone.now()
-    Notification.objects.filter(pk=notification.pk).update(status="sending", attempts=1,
-                                                            next_attempt_at=now + SENDING_LEASE)
+    Notification.objects.filter(pk=notification.pk).update(
+        status="sending", attempts=1, next_attempt_at=now + SENDING_LEASE
+    )
     dummy_tasks.clear()
     assert notification_retry_due(now=now + timedelta(minutes=1)) == 0
     with django_capture_on_commit_callbacks(execute=True):
@@ -239,7 +325,6 @@ def test_a_row_stuck_in_sending_is_taken_back_after_its_lease(
 
 def test_the_sweep_enqueues_rows_whose_task_was_lost(return_request, dummy_tasks):
     notification = notification_queue(return_request=return_request, kind="return_created")
-    dummy_tasks.clear()
     assert notification_retry_due(now=timezone.now()) == 0  # its own task is on its way
     assert notification_retry_due(now=timezone.now() + timedelta(minutes=2)) == 1
     assert notification_send(notification_id=notification.pk) == "sent"
