@@ -33,6 +33,7 @@ install_exception_handlers(api)
 
 def _mount_routers() -> None:
     from retour.catalog.api import router as catalog_router
+    from retour.legal.api import router as legal_router
     from retour.orders.api import router as orders_router
     from retour.policies.api import router as policies_router
     from retour.resolutions.api import router as resolutions_router
@@ -43,12 +44,7 @@ def _mount_routers() -> None:
     api.add_router("", policies_router)
     api.add_router("", catalog_router)
     api.add_router("", resolutions_router)
-    try:  # TEMPORARY until retour.legal lands
-        from retour.legal.api import router as legal_router
-
-        api.add_router("/legal/", legal_router)
-    except ImportError:
-        pass
+    api.add_router("/legal/", legal_router)
 
 
 _mount_routers()

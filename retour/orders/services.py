@@ -98,10 +98,8 @@ def _subdivision(address: Any) -> str:
         return address.subdivision
     if not (address.country and address.postal_code):
         return ""
-    try:  # TEMPORARY until retour.legal lands
-        from retour.legal.engine import derive_subdivision
-    except ImportError:
-        return ""
+    from retour.legal.engine import derive_subdivision
+
     return derive_subdivision(address.country, address.postal_code) or ""
 
 

@@ -60,7 +60,7 @@ def _iso(moment: datetime) -> str:
     return moment.replace(microsecond=0).isoformat()
 
 
-def make_order(store: Any, body: dict[str, Any] | None = None, **overrides: Any) -> Order:
+def create_order(store: Any, body: dict[str, Any] | None = None, **overrides: Any) -> Order:
     """An order of ``store`` made through ``order_upsert``, lines prefetched."""
     data = OrderIn.model_validate(body if body is not None else recent_body(**overrides))
     order, _ = order_upsert(store=store, data=data)
