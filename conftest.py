@@ -86,3 +86,67 @@ def api(api_key_admin) -> ApiClient:
 def api_as():
     """api_as(key) → a client with that key (or None for no key)."""
     return ApiClient
+
+
+def order_payload(number: str = "1001", *, lines: list[dict[str, Any]] | None = None, delivered_days_ago: int | None = 3,
+                  now=None, country: str = "FR", postal_code: str = "75001", **extra: Any) -> dict[str, Any]:
+    """A contract order body (api-v1.md) delivered ``delivered_days_ago`` days before ``now``."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    delivered = (now - timedelta(days=delivered_days_ago)).isoformat() if delivered_days_ago is not None else None
+    body: dict[str, Any] = {
+        "number": number,
+        "channel": "web",
+        "placed_at": (now - timedelta(days=(delivered_days_ago or 0) + 2)).isoformat(),
+        "currency": "EUR",
+        "customer": {"email": "alice@example.com", "name": "Alice Martin", "language": "fr"},
+        "shipping_address": {"name": "Alice Martin", "line1": "1 rue de Rivoli", "city": "Paris",
+                             "postal_code": postal_code, "country": country},
+        "shipping": {"amount": "9.90", "standard_amount": "4.90"},
+        "delivered_at": delivered,
+        "lines": lines or [{"ref": "L1", "sku": "TSHIRT-M", "title": "T-shirt M", "quantity": 2, "unit_price": "20.00"}],
+    }
+    body.update(extra)
+    return body
+
+
+@pytest.fixture
+def make_order(store):
+    """make_order(number, lines=[...], delivered_days_ago=3, store=..., **fields) → Order, via order_upsert."""
+    from retour.orders.schemas import OrderIn
+    from retour.orders.services import order_upsert
+
+    def _make(number: str = "1001", *, target_store=None, **kwargs: Any):
+        order, _created = order_upsert(store=target_store or store, data=OrderIn(**order_payload(number, **kwargs)))
+        return order
+
+    return _make
+
+
+@pytest.fixture
+def staff_actor():
+    from retour.core.actors import Actor
+
+    return Actor(type="user", name="agent@shop", role="agent")
+
+
+@pytest.fixture
+def customer_actor():
+    from retour.core.actors import Actor
+
+    return Actor.customer("alice@example.com")
+
+
+def pytest_collection_modifyitems(config, items):  # noqa: ANN001
+    """Tests marked ``postgres`` skip on SQLite, saying why."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (row locking, real concurrency); set DATABASE_URL")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)

@@ -145,6 +145,8 @@ def return_money(rr: ReturnRequest, ctx: MoneyContext | None = None) -> ReturnMo
 
     estimate_basis = {ln.id: estimate_units(ln, rr) for ln in rr.lines.all()}
     fees = compute_fees(rr, estimate_basis, ctx)
+    if counted_value > 0:  # once money counts, show the fees actually charged on it
+        fees = compute_fees(rr, counted, ctx)
     est_value = _value(rr, estimate_basis)
     estimate = max(est_value - sum((f["amount"] for f in fees), ZERO) - deductions  # type: ignore[misc]
                    + (shipping if est_value > 0 else ZERO), ZERO)

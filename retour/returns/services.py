@@ -87,7 +87,7 @@ def _notify(rr: ReturnRequest, kind: str) -> None:
 def _lock(rr: ReturnRequest) -> ReturnRequest:
     """Lock the order, then the return (always in that order, so two actions never deadlock)."""
     Order.objects.select_for_update().filter(pk=rr.order_id).values_list("pk", flat=True).first()
-    return ReturnRequest.objects.select_for_update().select_related("store", "order", "order__store").get(pk=rr.pk)
+    return ReturnRequest.objects.select_for_update(of=("self",)).select_related("store", "order", "order__store").get(pk=rr.pk)
 
 
 def _check(action: str, rr: ReturnRequest) -> None:
@@ -160,7 +160,7 @@ def return_create(*, order: Order, actor: Actor, lines: list[LineRequest], resol
 
     now = now or clock.now()
     override = override and actor.is_staff
-    order = Order.objects.select_for_update().select_related("store", "store__policy", "customer").get(pk=order.pk)
+    order = Order.objects.select_for_update(of=("self",)).select_related("store", "store__policy", "customer").get(pk=order.pk)
     store, policy = order.store, order.store.policy
     if not lines:
         raise ValidationFailed(_("A return needs at least one line."),
