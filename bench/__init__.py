@@ -1,0 +1,1 @@
+"""The load benchmark of Retour's API (`make bench`). Not part of the application."""
