@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "retour.returns",
     "retour.resolutions",
     "retour.notifications",
+    "retour.helpdesk",
+    "retour.portal",
 ]
 
 MIDDLEWARE = [
