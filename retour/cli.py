@@ -1,0 +1,459 @@
+"""The ``retour`` command: run, set up and feed a Retour installation.
+
+Every subcommand configures Django (``retour.config.settings``) before it touches a model. Bad
+input stops with one line on stderr and exit code 2; ``import orders`` exits 1 when some orders
+were rejected (the good ones are imported all the same).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+SETTINGS = "retour.config.settings"
+SWEEP_SECONDS = 300  # how often a worker looks for notifications whose task was lost or is due again
+STOP_GRACE_SECONDS = 20
+
+
+class CliError(Exception):
+    """Bad input from the command line: reported as one line, exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def setup_django() -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
+    import django
+
+    django.setup()
+
+
+# --- database, demo ------------------------------------------------------------------------
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=args.verbosity)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from retour.stores.demo import demo_load
+
+    result = demo_load()
+    print(result.report())
+    return 0
+
+
+# --- serving -------------------------------------------------------------------------------
+
+
+def _python_module(module: str, *args: str) -> list[str]:
+    return [sys.executable, "-m", module, *args]
+
+
+def _stop(processes: Sequence[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM to each child still running, then wait; SIGKILL the ones that outstay the grace."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def supervise(commands: dict[str, list[str]]) -> int:
+    """Run the commands side by side until a signal arrives or one of them stops; then stop all."""
+    stopping = threading.Event()
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        stopping.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        for name, command in commands.items():
+            # Their own session: Ctrl-C reaches this supervisor only, which stops each child once.
+            processes[name] = subprocess.Popen(command, env=os.environ.copy(), start_new_session=True)
+        status = 0
+        while not stopping.is_set():
+            ended = [(n, p.returncode) for n, p in processes.items() if p.poll() is not None]
+            if ended:
+                name, code = ended[0]
+                sys.stderr.write(f"retour: the {name} stopped (exit code {code}); stopping the others\n")
+                status = code or 1
+                break
+            stopping.wait(0.5)
+    finally:
+        _stop(list(processes.values()))
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return status
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not 0 < args.port < 65536:
+        raise CliError(f"--port must be between 1 and 65535 (got {args.port})")
+    if args.workers < 1:
+        raise CliError(f"--workers must be at least 1 (got {args.workers})")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    commands = {
+        "web server": _python_module(
+            "gunicorn",
+            "retour.config.wsgi",
+            "--bind",
+            f"{args.host}:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--timeout",
+            "30",
+            "--graceful-timeout",
+            "10",
+            "--access-logfile",
+            "-",
+        )
+    }
+    if not args.no_worker:
+        commands["worker"] = _python_module("retour.cli", "worker")
+    where = f"http://{args.host}:{args.port}"
+    print(f"Retour on {where} (admin: {where}/admin/, API docs: {where}/api/v1/docs)", flush=True)
+    print(
+        f"Data in {settings.DATA_DIR}; "
+        + (
+            "one worker beside the web server"
+            if not args.no_worker
+            else "no worker: run 'retour worker' to send emails"
+        ),
+        flush=True,
+    )
+    return supervise(commands)
+
+
+def _sweep_forever(interval: float) -> None:
+    """Every few minutes: re-enqueue notifications that are due again or whose task was lost,
+    and expire approved returns that were never shipped."""
+    from django.db import close_old_connections
+
+    from retour.notifications.tasks import notification_retry_due
+    from retour.returns.services import return_expire_due
+
+    while True:
+        time.sleep(interval)
+        for job in (notification_retry_due, return_expire_due):
+            try:
+                job()
+            except Exception as exc:  # noqa: BLE001 - a sweep that fails is retried at the next round
+                sys.stderr.write(f"retour: periodic {job.__name__} failed: {exc}\n")
+            finally:
+                close_old_connections()
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    if args.sweep > 0:
+        threading.Thread(target=_sweep_forever, args=(args.sweep,), name="retour-sweep", daemon=True).start()
+    options: dict[str, Any] = {"interval": args.interval, "verbosity": 1}
+    if args.max_tasks:
+        options["max_tasks"] = args.max_tasks
+    call_command("db_worker", **options)
+    return 0
+
+
+# --- stores, keys, staff -------------------------------------------------------------------
+
+
+def _store(slug: str) -> Any:
+    from retour.stores.models import Store
+
+    store = Store.objects.filter(slug=slug).first()
+    if store is None:
+        raise CliError(f"no store with slug {slug!r} (create it with 'retour store create {slug} ...')")
+    return store
+
+
+def _check_store_fields(args: argparse.Namespace) -> None:
+    import zoneinfo
+
+    import pycountry
+
+    if len(args.country) != 2 or pycountry.countries.get(alpha_2=args.country.upper()) is None:
+        raise CliError(f"--country must be an ISO 3166-1 alpha-2 code such as FR (got {args.country!r})")
+    if len(args.currency) != 3 or pycountry.currencies.get(alpha_3=args.currency.upper()) is None:
+        raise CliError(f"--currency must be an ISO 4217 code such as EUR (got {args.currency!r})")
+    if args.language not in ("fr", "en"):
+        raise CliError(f"--language must be fr or en (got {args.language!r})")
+    if args.time_zone not in zoneinfo.available_timezones():
+        raise CliError(f"--time-zone must be an IANA time zone such as Europe/Paris (got {args.time_zone!r})")
+
+
+def cmd_store_create(args: argparse.Namespace) -> int:
+    from django.utils.text import slugify
+
+    from retour.stores.services import store_create
+
+    if slugify(args.slug) != args.slug:
+        raise CliError(f"the slug must be lowercase letters, digits and dashes (e.g. {slugify(args.slug)!r})")
+    _check_store_fields(args)
+    store = store_create(
+        slug=args.slug,
+        name=args.name,
+        country=args.country,
+        currency=args.currency,
+        language=args.language,
+        time_zone=args.time_zone,
+    )
+    print(f"Created store {store.slug} ({store.name}, {store.country}, {store.currency}, {store.language})")
+    return 0
+
+
+def cmd_apikey_create(args: argparse.Namespace) -> int:
+    from retour.stores.services import apikey_create
+
+    key, raw = apikey_create(store=_store(args.store), role=args.role, name=args.name)
+    print(f"API key {key.prefix}… for store {args.store}, role {key.role}. It is shown once; keep it safe:")
+    print(raw)
+    return 0
+
+
+def cmd_staff_create(args: argparse.Namespace) -> int:
+    import secrets
+
+    from retour.stores.services import staff_add
+
+    password = args.password or secrets.token_urlsafe(12)
+    membership = staff_add(
+        store=_store(args.store), username=args.username, role=args.role, email=args.email, password=password
+    )
+    print(f"Staff user {membership.user.username}: {membership.role} of store {args.store}")
+    if not args.password:
+        print(f"Password: {password}")
+    return 0
+
+
+# --- orders --------------------------------------------------------------------------------
+
+
+class ProgressBar:
+    """A text bar on stderr, redrawn in place when stderr is a terminal, else a line every 10 %."""
+
+    def __init__(self, stream: Any = None, width: int = 30):
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.last_decile = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        fraction = done / total if total else 1.0
+        filled = int(self.width * fraction)
+        bar = f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} orders"
+        if self.tty:
+            self.stream.write("\r" + bar + ("\n" if done >= total else ""))
+        elif int(fraction * 10) != self.last_decile:
+            self.last_decile = int(fraction * 10)
+            self.stream.write(bar + "\n")
+        self.stream.flush()
+
+
+def cmd_import_orders(args: argparse.Namespace) -> int:
+    from retour.orders.importer import OrdersFileError, orders_import
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    store = _store(args.store)
+    try:
+        summary = orders_import(store=store, path=path, progress=None if args.quiet else ProgressBar())
+    except OrdersFileError as exc:
+        raise CliError(str(exc)) from None
+    print(summary.report())
+    return 1 if summary.rejected else 0
+
+
+# --- translations, management --------------------------------------------------------------
+
+
+def po_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.po") if p.parent.name == "LC_MESSAGES" and "locale" in p.parts)
+
+
+def compile_messages(root: Path) -> list[Path]:
+    """Compile every .po under ``root`` (pure Python, no gettext binary); returns the .mo files written."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    written = []
+    for po in po_files(root):
+        locale = po.parent.parent.name
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=locale, domain=po.stem)
+        mo = po.with_suffix(".mo")
+        with mo.open("wb") as handle:
+            write_mo(handle, catalog, use_fuzzy=False)
+        written.append(mo)
+    return written
+
+
+def cmd_compilemessages(args: argparse.Namespace) -> int:
+    root = Path(__file__).resolve().parent
+    written = compile_messages(root)
+    for mo in written:
+        print(f"compiled {mo.relative_to(root.parent)}")
+    if not written:
+        print("no translation catalogues found")
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["retour manage", *args.rest])
+    return 0
+
+
+# --- parser --------------------------------------------------------------------------------
+
+
+def _add(
+    sub: Any, name: str, func: Callable[[argparse.Namespace], int], help_text: str
+) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text)
+    parser.set_defaults(func=func)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="retour", description="Retour: self-hosted returns management.")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
+
+    p = _add(sub, "migrate", cmd_migrate, "create or update the database tables")
+    p.add_argument("-v", "--verbosity", type=int, default=1, choices=(0, 1, 2, 3))
+
+    p = _add(sub, "serve", cmd_serve, "serve the web app (gunicorn) with one worker beside it, until Ctrl-C")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=2, help="web server processes (default 2)")
+    p.add_argument(
+        "--no-worker", action="store_true", help="do not start a task worker beside the web server"
+    )
+
+    p = _add(sub, "worker", cmd_worker, "run queued tasks (emails and other work done after a change)")
+    p.add_argument("--interval", type=float, default=1.0, help="seconds between polls when idle (default 1)")
+    p.add_argument("--max-tasks", type=int, default=0, help="stop after this many tasks (default: never)")
+    p.add_argument(
+        "--sweep",
+        type=float,
+        default=SWEEP_SECONDS,
+        help=f"seconds between periodic sweeps, 0 to disable (default {SWEEP_SECONDS})",
+    )
+
+    _add(sub, "demo", cmd_demo, "load the demo store 'demo' (idempotent) and print the demo logins")
+
+    store = _group(sub, "store", "manage stores")
+    p = _add(store, "create", cmd_store_create, "create a store with its 'main' location and default policy")
+    p.add_argument("slug")
+    p.add_argument("--name", required=True)
+    p.add_argument("--country", required=True, help="ISO 3166-1 alpha-2, e.g. FR")
+    p.add_argument("--currency", required=True, help="ISO 4217, e.g. EUR")
+    p.add_argument("--language", default="en", help="fr or en (default en)")
+    p.add_argument("--time-zone", default="Europe/Paris")
+
+    apikey = _group(sub, "apikey", "manage API keys")
+    p = _add(
+        apikey, "create", cmd_apikey_create, "create an API key; the key is printed alone on the last line"
+    )
+    p.add_argument("--store", required=True, metavar="SLUG")
+    p.add_argument("--role", required=True, choices=("admin", "agent", "warehouse"))
+    p.add_argument("--name", default="")
+
+    staff = _group(sub, "staff", "manage staff users")
+    p = _add(
+        staff, "create", cmd_staff_create, "create a staff user (or give an existing one a role in a store)"
+    )
+    p.add_argument("username")
+    p.add_argument("--store", required=True, metavar="SLUG")
+    p.add_argument("--role", required=True, choices=("admin", "agent", "warehouse", "partner"))
+    p.add_argument("--email", default="")
+    p.add_argument("--password", default="", help="default: a random one, printed")
+
+    imports = _group(sub, "import", "import data")
+    p = _add(
+        imports, "orders", cmd_import_orders, "import orders from a CSV (one row per line) or JSONL file"
+    )
+    p.add_argument("file")
+    p.add_argument("--store", required=True, metavar="SLUG")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+    _register_legal(sub)
+
+    p = _add(sub, "compilemessages", cmd_compilemessages, "compile the translations (.po → .mo)")
+    p.set_defaults(needs_django=False)
+
+    p = _add(
+        sub, "manage", cmd_manage, "run a Django management command, e.g. 'retour manage createsuperuser'"
+    )
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def _group(sub: Any, name: str, help_text: str) -> Any:
+    """A command with actions (``retour store create``); alone, it is a usage error."""
+    parser = sub.add_parser(name, help=help_text, description=help_text)
+
+    def missing_action(_args: argparse.Namespace) -> int:
+        raise CliError(f"'retour {name}' needs an action: {', '.join(actions.choices)}")
+
+    parser.set_defaults(func=missing_action, needs_django=False)
+    actions = parser.add_subparsers(title=f"{name} actions", metavar="ACTION", parser_class=Parser)
+    return actions
+
+
+def _register_legal(sub: Any) -> None:
+    try:
+        from retour.legal.cli import register
+    except ImportError:  # the legal module is optional until it lands
+        return
+    register(sub)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help(sys.stderr)
+        return 2
+    from retour.core.errors import DomainError
+
+    try:
+        if getattr(args, "needs_django", True):
+            setup_django()
+        return int(func(args) or 0)
+    except (CliError, DomainError) as exc:
+        sys.stderr.write(f"retour: error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
