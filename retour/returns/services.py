@@ -93,7 +93,7 @@ def _lock(rr: ReturnRequest) -> ReturnRequest:
 def _check(action: str, rr: ReturnRequest) -> None:
     if not transitions.can(action, rr.status):
         raise InvalidTransition(
-            _("Cannot %(action)s a return that is %(status)s.")
+            _("This action (%(action)s) is not allowed while the return is %(status)s.")
             % {"action": action.replace("_", " "), "status": Status(rr.status).label},
             errors=[{"loc": ["status"], "code": "invalid_transition",
                      "message": f"{action} is allowed from: {', '.join(transitions.allowed_from(action))}"}],
