@@ -65,3 +65,39 @@ def create_order(store: Any, body: dict[str, Any] | None = None, **overrides: An
     data = OrderIn.model_validate(body if body is not None else recent_body(**overrides))
     order, _ = order_upsert(store=store, data=data)
     return order_get(store=store, number=order.number)
+
+
+def post_return(api: Any, order: Order, *lines: tuple[str, int, str], **extra: Any) -> Any:
+    """POST /api/v1/returns for ``(ref, quantity, reason)`` lines of ``order``; the response."""
+    ids = {line.ref: line.id for line in order.lines.all()}
+    body = {"order_number": order.number,
+            "lines": [{"line_id": ids[ref], "quantity": qty, "reason": reason} for ref, qty, reason in lines],
+            **extra}
+    return api.post("/api/v1/returns", body)
+
+
+def new_return(api: Any, order: Order, *lines: tuple[str, int, str], **extra: Any) -> dict[str, Any]:
+    """A return created through the API (asserting 201); its JSON."""
+    response = post_return(api, order, *lines, **extra)
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def act(api: Any, number: str, action: str, body: dict[str, Any] | None = None, expect: int | None = 200) -> dict:
+    """POST /api/v1/returns/{number}/{action}; asserts the status when ``expect`` is given."""
+    response = api.post(f"/api/v1/returns/{number}/{action}", body or {})
+    if expect is not None:
+        assert response.status_code == expect, response.content
+    return response.json()
+
+
+def line_quantities(answer: dict[str, Any], quantity: int | None = None) -> list[dict[str, int]]:
+    """``[{"id", "quantity"}]`` for every line of a return answer (default: its approved units)."""
+    return [{"id": ln["id"], "quantity": quantity if quantity is not None else ln["approved_quantity"]}
+            for ln in answer["lines"]]
+
+
+def inspect_all(answer: dict[str, Any], *, condition: str = "like_new", disposition: str = "restock",
+                accepted: bool = True) -> dict[str, Any]:
+    return {"lines": [{"id": ln["id"], "quantity": ln["received_quantity"], "condition": condition,
+                       "disposition": disposition, "accepted": accepted} for ln in answer["lines"]]}
