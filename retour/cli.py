@@ -337,7 +337,7 @@ def _add(
     sub: Any, name: str, func: Callable[[argparse.Namespace], int], help_text: str
 ) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text)
-    parser.set_defaults(func=func)
+    parser.set_defaults(func=func, needs_django=True)
     return parser
 
 
