@@ -43,7 +43,9 @@ def ratelimit_hit(*, key: str, limit: int, window: int, now: datetime | None = N
     # The window has ended: start a new one with this hit (only one racer wins the reset).
     if rows.filter(window_start__lte=now - timedelta(seconds=window)).update(window_start=now, count=1):
         return RateLimitResult(True, 0, 1)
-    if rows.filter(count__lt=limit, window_start__gt=now - timedelta(seconds=window)).update(count=F("count") + 1):
+    if rows.filter(count__lt=limit, window_start__gt=now - timedelta(seconds=window)).update(
+        count=F("count") + 1
+    ):
         return RateLimitResult(True, 0, rows.values_list("count", flat=True).first() or limit)
     current = rows.values("window_start", "count").first() or {"window_start": now, "count": limit}
     ends = current["window_start"] + timedelta(seconds=window)

@@ -24,7 +24,7 @@ def test_hits_up_to_the_limit_are_allowed_then_refused_with_the_time_left():
 
 def test_a_refused_hit_is_not_counted_and_the_window_does_not_move():
     now = timezone.now()
-    for i in range(2):
+    for _ in range(2):
         ratelimit_hit(key="k", limit=2, window=60, now=now)
     for i in range(5):
         assert not ratelimit_hit(key="k", limit=2, window=60, now=now + timedelta(seconds=10 + i)).allowed
