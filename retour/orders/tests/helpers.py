@@ -47,13 +47,13 @@ def line_body(ref: str, *, sku: str | None = None, quantity: int = 1, unit_price
 def recent_body(*, days_ago: int = 5, number: str = "1001", lines: list[dict] | None = None, **overrides: Any) -> dict:
     """An order delivered ``days_ago`` days ago (placed two days before)."""
     delivered = timezone.now() - timedelta(days=days_ago)
-    return order_body(
-        number=number,
-        placed_at=_iso(delivered - timedelta(days=2)),
-        delivered_at=_iso(delivered),
-        lines=lines if lines is not None else copy.deepcopy(BASE_BODY["lines"]),
-        **overrides,
-    )
+    fields = {
+        "number": number,
+        "placed_at": _iso(delivered - timedelta(days=2)),
+        "delivered_at": _iso(delivered),
+        "lines": lines if lines is not None else copy.deepcopy(BASE_BODY["lines"]),
+    }
+    return order_body(**{**fields, **overrides})
 
 
 def _iso(moment: datetime) -> str:
@@ -99,5 +99,6 @@ def line_quantities(answer: dict[str, Any], quantity: int | None = None) -> list
 
 def inspect_all(answer: dict[str, Any], *, condition: str = "like_new", disposition: str = "restock",
                 accepted: bool = True) -> dict[str, Any]:
-    return {"lines": [{"id": ln["id"], "quantity": ln["received_quantity"], "condition": condition,
+    """An inspect body grading every received unit (at least one per line, for refusal tests)."""
+    return {"lines": [{"id": ln["id"], "quantity": max(ln["received_quantity"], 1), "condition": condition,
                        "disposition": disposition, "accepted": accepted} for ln in answer["lines"]]}
