@@ -1,0 +1,227 @@
+"""The public return policy of a store, generated from its Policy and the law of its country.
+
+``policy_html`` renders ``policies/policy_page.html``: the commercial policy (window, conditions,
+fees and when they are waived, exclusions, resolutions, when refunds happen, how to return), then,
+where the law gives consumers a right of withdrawal, the statutory information modelled on Annex
+I(A) of Directive 2011/83/EU, the model withdrawal form of Annex I(B) with the trader's details
+filled in, and the legal guarantee notice (France: the box of the annex to art. D211-2).
+
+The French and English texts sit side by side in the template rather than in the .po file: the
+legal wording is long and must stay exact in French even where translations are not compiled.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import SafeString
+
+from retour.core.money import format_money
+from retour.legal import engine
+from retour.policies.models import Policy, RefundTrigger, Resolution, ReturnReason, WindowStart
+from retour.stores.models import Location, Store
+
+# (English, French): when the refund is made, by refund trigger. Also used by the FAQ answers.
+REFUND_TRIGGER_TEXT: dict[str, tuple[str, str]] = {
+    RefundTrigger.ON_APPROVAL: ("as soon as we approve your return", "dès que nous acceptons votre retour"),
+    RefundTrigger.ON_SHIPMENT: (
+        "as soon as you tell us that you have shipped the parcel",
+        "dès que vous nous indiquez avoir expédié le colis",
+    ),
+    RefundTrigger.ON_RECEIPT: ("as soon as we receive the parcel", "dès la réception du colis"),
+    RefundTrigger.ON_INSPECTION: (
+        "once we have received and checked the items",
+        "dès que nous avons reçu et contrôlé les articles",
+    ),
+    RefundTrigger.MANUAL: (
+        "once our team has checked your return",
+        "dès que notre équipe a vérifié votre retour",
+    ),
+}
+
+
+def lang_of(language: str | None) -> str:
+    """'fr' for any French code ('fr', 'fr-BE'), 'en' otherwise."""
+    return "fr" if (language or "").lower().startswith("fr") else "en"
+
+
+def refund_trigger_text(trigger: str, language: str) -> str:
+    en, fr = REFUND_TRIGGER_TEXT.get(trigger, REFUND_TRIGGER_TEXT[RefundTrigger.MANUAL])
+    return fr if lang_of(language) == "fr" else en
+
+
+def portal_url(store: Store) -> str:
+    return f"{settings.BASE_URL}/portal/{store.slug}/"
+
+
+def format_percent(value: Decimal, language: str) -> str:
+    """'12,5 %' in French, '12.5%' in English (no trailing zeros)."""
+    from babel.numbers import format_percent as babel_percent
+
+    locale = "fr_FR" if lang_of(language) == "fr" else "en_GB"
+    return babel_percent(Decimal(value) / 100, locale=locale, decimal_quantization=False)
+
+
+def duration_text(months: int, language: str) -> str:
+    """'2 ans' / '2 years', '6 mois' / '6 months', '18 mois' / '18 months'."""
+    fr = lang_of(language) == "fr"
+    if months % 12:
+        return f"{months} mois" if fr else f"{months} month{'s' if months > 1 else ''}"
+    years = months // 12
+    if fr:
+        return f"{years} an{'s' if years > 1 else ''}"
+    return f"{years} year{'s' if years > 1 else ''}"
+
+
+# --- the trader and the law ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trader:
+    """Who the consumer writes to (Annex I(B)): name, geographical address, e-mail."""
+
+    name: str
+    address_lines: list[str]
+    email: str
+
+
+def trader_of(store: Store) -> Trader:
+    lines = [ln.strip() for ln in (store.address or "").splitlines() if ln.strip()]
+    if not lines:
+        main = Location.objects.filter(store=store, code="main").first() or (
+            Location.objects.filter(store=store, is_default=True).first()
+        )
+        lines = [ln for ln in (main.address_lines if main else []) if ln != (main.name if main else None)]
+        if main and main.country and lines and lines[-1] == main.country:
+            lines = lines[:-1]
+    return Trader(name=store.legal_name or store.name, address_lines=lines, email=store.support_email)
+
+
+def withdrawal_regime(store: Store, policy: Policy) -> str | None:
+    """'eu' or 'uk' when the page must carry the statutory withdrawal information, else None.
+
+    Japan's default rule (statutory_right_applies is true there) is replaced by any clearly
+    displayed policy, which this page is: no withdrawal section for it.
+    """
+    try:
+        applies = engine.statutory_right_applies(store.country)
+        rule = engine.country_rule(store.country)
+    except ValueError:
+        return None
+    if (
+        not applies
+        or rule is None
+        or rule.withdrawal_right != "mandatory"
+        or not policy.apply_statutory_rights
+    ):
+        return None
+    return "uk" if rule.refund_rule == "uk" else "eu"
+
+
+def guarantee_facts(store: Store, language: str) -> dict[str, Any]:
+    """The legal guarantee of the store's country, worded for the notice.
+
+    ``kind``: 'fr' (the D211-2 box), 'eu' (EU/EEA conformity), 'uk' (Consumer Rights Act),
+    'ch' (CO art. 210), or 'none' (no fixed statutory guarantee in Retour's data).
+    """
+    try:
+        rule = engine.country_rule(store.country)
+    except ValueError:
+        rule = None
+    if rule is None:
+        return {"kind": "none"}
+    kind = {"FR": "fr", "CH": "ch"}.get(rule.country) or {"EU": "eu", "EEA": "eu", "UK": "uk"}.get(
+        rule.bloc, "none"
+    )
+
+    def months(field: str) -> str | None:
+        value = getattr(rule, field)
+        return duration_text(value, language) if value else None
+
+    return {
+        "kind": kind,
+        "country": rule.country,
+        "duration": months("guarantee_months"),
+        "duration_is_minimum": "guarantee_months" in rule.defaulted,
+        "presumption": months("presumption_months_new"),
+        "presumption_is_minimum": "presumption_months_new" in rule.defaulted,
+        "presumption_used": months("presumption_months_used"),
+        "presumption_used_is_minimum": "presumption_months_used" in rule.defaulted,
+        "law": rule.guarantee_law,
+    }
+
+
+# --- the page -----------------------------------------------------------------------------------
+
+
+def _fees(store: Store, policy: Policy, lang: str) -> dict[str, Any]:
+    reasons = ReturnReason.objects.filter(store=store, active=True, seller_fault=True).order_by(
+        "position", "code"
+    )
+    return {
+        "restocking": format_percent(policy.restocking_fee_percent, lang)
+        if policy.restocking_fee_percent > 0
+        else None,
+        "return_shipping": format_money(policy.return_shipping_fee, store.currency, lang)
+        if policy.return_shipping_fee > 0
+        else None,
+        "seller_fault_reasons": [r.label(lang) for r in reasons],
+    }
+
+
+def policy_context(*, store: Store, language: str) -> dict[str, Any]:
+    """Everything the policy template shows, formatted for ``language``."""
+    lang = lang_of(language)
+    policy = store.policy
+    resolutions = [r for r in Resolution.values if r in (policy.allowed_resolutions or [])]
+    bonus = policy.store_credit_bonus_percent
+    regime = withdrawal_regime(store, policy)
+    return {
+        "lang": lang,
+        "store": store,
+        "store_name": store.name,
+        "policy": policy,
+        "window_days": policy.window_days,
+        "window_from_order": policy.window_starts == WindowStart.ORDER,
+        "fees": _fees(store, policy, lang),
+        "resolutions": resolutions,
+        "credit_bonus": format_percent(bonus, lang)
+        if bonus > 0 and Resolution.STORE_CREDIT in resolutions
+        else None,
+        "refund_when": refund_trigger_text(policy.refund_trigger, lang),
+        "refund_manual": policy.refund_trigger == RefundTrigger.MANUAL,
+        "portal_url": portal_url(store),
+        "regime": regime,
+        "withdrawal_days": 14,
+        "return_costs_borne_by_customer": policy.return_costs_borne_by_customer,
+        "trader": trader_of(store),
+        "guarantee": guarantee_facts(store, lang),
+    }
+
+
+def policy_html(*, store: Store, language: str) -> SafeString:
+    """The store's public return policy as a safe HTML fragment (no <html> or <body>)."""
+    context = policy_context(store=store, language=language)
+    with translation.override(context["lang"]):
+        return SafeString(render_to_string("policies/policy_page.html", context))
+
+
+_BLOCK_END = re.compile(r"</(p|h[1-6]|li|dt|dd|tr|section|ol|ul|div|blockquote|address)>", re.I)
+
+
+def policy_text(*, store: Store, language: str) -> str:
+    """The same policy as plain text (emails, downloads): headings, paragraphs and bullets."""
+    markup = str(policy_html(store=store, language=language))
+    markup = re.sub(r"<br\s*/?>", "\n", markup, flags=re.I)
+    markup = re.sub(r"<li[^>]*>", "\n- ", markup, flags=re.I)
+    markup = _BLOCK_END.sub("\n\n", markup)
+    text = html.unescape(re.sub(r"<[^>]+>", "", markup))
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
