@@ -1,0 +1,1 @@
+"""Statutory consumer rules per country (data file + pure engine); see README.md."""
