@@ -1,1 +1,68 @@
-from django.db import models  # noqa: F401
+"""Predefined answers (FAQ) shown to shoppers, and the messages exchanged about a return."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FaqEntry(models.Model):
+    """A common question with its answer in French and English, edited by staff in the admin.
+
+    Answers may contain ``{window_days}``, ``{store}``, ``{support_email}`` and ``{policy_url}``,
+    filled in from the store and its policy when shown (see ``selectors.faq_list``).
+    """
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="faq_entries")
+    code = models.SlugField(
+        max_length=50, blank=True, help_text="Set on the default entries; keeps them unique"
+    )
+    question_en = models.CharField(_("question (English)"), max_length=300)
+    question_fr = models.CharField(_("question (French)"), max_length=300)
+    answer_en = models.TextField(_("answer (English)"))
+    answer_fr = models.TextField(_("answer (French)"))
+    position = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["store", "position", "id"]
+        verbose_name = _("FAQ entry")
+        verbose_name_plural = _("FAQ entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "code"], condition=~models.Q(code=""), name="faq_store_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.question_en
+
+
+class AuthorType(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    STAFF = "staff", _("Staff")
+    SYSTEM = "system", _("System")
+
+
+class Message(models.Model):
+    """A message about a return: the shopper's question ("none of these"), a staff reply, a note."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="messages")
+    return_request = models.ForeignKey(
+        "returns.ReturnRequest", on_delete=models.CASCADE, related_name="messages"
+    )
+    author_type = models.CharField(max_length=16, choices=AuthorType.choices)
+    author_name = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["return_request", "created_at"]),
+            models.Index(fields=["store", "read_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_type}: {self.body[:50]}"

@@ -1,0 +1,221 @@
+"""Writes for the helpdesk: the default FAQ of a store, and messages about a return."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from retour.core import clock
+from retour.core.errors import ValidationFailed
+from retour.helpdesk.models import AuthorType, FaqEntry, Message
+from retour.returns.models import ReturnRequest
+from retour.stores.models import Store
+
+MAX_MESSAGE_LENGTH = 5000
+
+# code, question (en, fr), answer (en, fr). Answers may use the placeholders of selectors.faq_list.
+DEFAULT_FAQ: list[tuple[str, tuple[str, str], tuple[str, str]]] = [
+    (
+        "refund_when",
+        ("When will I be refunded?", "Quand serai-je remboursé ?"),
+        (
+            "We refund you {refund_when}, to the payment method you used for the order unless you chose "
+            "store credit. If you withdrew from your purchase under the statutory right of withdrawal, "
+            "the refund is made at the latest 14 days after you told us, although we may wait until we "
+            "have the items back or you have given us proof that you sent them. Your bank may then take "
+            "a few days to show the money.",
+            "Nous vous remboursons {refund_when}, sur le moyen de paiement utilisé pour la commande, sauf "
+            "si vous avez choisi un avoir. Si vous avez exercé votre droit légal de rétractation, le "
+            "remboursement intervient au plus tard 14 jours après que vous nous en avez informés ; nous "
+            "pouvons toutefois attendre d'avoir récupéré les articles ou que vous nous ayez fourni une "
+            "preuve de leur expédition. Votre banque peut ensuite mettre quelques jours à faire apparaître "
+            "le montant.",
+        ),
+    ),
+    (
+        "print_slip",
+        ("How do I print the return slip?", "Comment imprimer le bon de retour ?"),
+        (
+            "Open the page of your return (the link is in the confirmation e-mail) and choose "
+            '"Download the return slip". It is a PDF: print it and put it in the parcel. No printer? '
+            "Write the return number clearly on the parcel instead.",
+            "Ouvrez la page de votre retour (le lien figure dans l'e-mail de confirmation) et choisissez "
+            "« Télécharger le bon de retour ». C'est un PDF : imprimez-le et glissez-le dans le colis. "
+            "Pas d'imprimante ? Inscrivez simplement le numéro de retour lisiblement sur le colis.",
+        ),
+    ),
+    (
+        "how_to_ship",
+        ("How do I send the parcel back?", "Comment renvoyer le colis ?"),
+        (
+            "Pack the items securely, put the return slip inside and drop the parcel off with a carrier "
+            "or at a post office, addressed to the address on the slip. Keep the receipt: it is your "
+            'proof of dispatch. Then choose "I have shipped it" on the page of your return, with the '
+            "tracking number if you have one.",
+            "Emballez soigneusement les articles, glissez le bon de retour dans le colis et déposez-le "
+            "chez un transporteur ou à la poste, à l'adresse indiquée sur le bon. Conservez le récépissé : "
+            "c'est votre preuve d'expédition. Indiquez ensuite « Je l'ai expédié » sur la page de votre "
+            "retour, avec le numéro de suivi si vous en avez un.",
+        ),
+    ),
+    (
+        "exchange",
+        ("Can I exchange an item?", "Puis-je échanger un article ?"),
+        (
+            'When our policy offers exchanges, choose "Exchange" when you start your return and tell '
+            "us which size or colour you would like. We send the new item once your return is on its "
+            "way back to us. If exchange is not offered, return the item for a refund and order the one "
+            "you want.",
+            "Lorsque notre politique propose l'échange, choisissez « Échange » au moment de créer votre "
+            "retour et indiquez la taille ou la couleur souhaitée. Nous envoyons le nouvel article une "
+            "fois votre retour en route. Si l'échange n'est pas proposé, retournez l'article pour être "
+            "remboursé et commandez celui que vous souhaitez.",
+        ),
+    ),
+    (
+        "how_long",
+        (
+            "How long do I have to return an item?",
+            "De combien de temps est-ce que je dispose pour retourner un article ?",
+        ),
+        (
+            "Our return policy gives you {window_days} days from {window_start}. If you bought as a "
+            "consumer in a country with a statutory right of withdrawal (the European Union or the "
+            "United Kingdom, for example), you also have 14 days from delivery to withdraw without giving "
+            "a reason; whichever ends later applies. The deadline of each item is shown on your order page.",
+            "Notre politique de retour vous laisse {window_days} jours à compter de {window_start}. Si vous "
+            "avez acheté en tant que consommateur dans un pays qui prévoit un droit légal de rétractation "
+            "(l'Union européenne ou le Royaume-Uni, par exemple), vous disposez aussi de 14 jours à compter "
+            "de la livraison pour vous rétracter sans motif ; le délai le plus long s'applique. La date "
+            "limite de chaque article figure sur la page de votre commande.",
+        ),
+    ),
+    (
+        "defective",
+        ("What if my item is faulty?", "Que faire si mon article est défectueux ?"),
+        (
+            'Start a return with the reason "Defective or not working" or "Not as described" and add '
+            "a photo. A faulty item is covered by the legal guarantee of conformity even after the return "
+            "period: we repair or replace it, or refund it, free of charge, and you pay no return costs. "
+            "In the European Union the legal guarantee lasts at least 2 years from delivery.",
+            "Créez un retour avec le motif « Défectueux ou ne fonctionne pas » ou « Non conforme à la "
+            "description » et ajoutez une photo. Un article défectueux est couvert par la garantie légale "
+            "de conformité même après le délai de retour : nous le réparons, le remplaçons ou le "
+            "remboursons sans frais, et les frais de retour sont à notre charge. Dans l'Union européenne, "
+            "la garantie légale de conformité dure au moins 2 ans à compter de la délivrance du bien.",
+        ),
+    ),
+    (
+        "cancel",
+        ("How do I cancel my return?", "Comment annuler mon retour ?"),
+        (
+            "As long as you have not shipped the parcel, open the page of your return and choose "
+            '"Cancel this return". If the parcel is already on its way, send us a message from the '
+            "page of your return.",
+            "Tant que vous n'avez pas expédié le colis, ouvrez la page de votre retour et choisissez "
+            "« Annuler ce retour ». Si le colis est déjà en route, envoyez-nous un message depuis la page "
+            "de votre retour.",
+        ),
+    ),
+    (
+        "withdrawal",
+        ("What is the right of withdrawal?", "Qu'est-ce que le droit de rétractation ?"),
+        (
+            "If you live in the European Union or the United Kingdom and bought as a consumer, you may "
+            "withdraw from an online purchase within 14 days of receiving the goods, without giving a "
+            'reason. Use the "Withdraw from contract here" button of our returns centre ({portal_url}) '
+            "or send us any clear statement. We then refund what you paid, including standard delivery "
+            "when you return the whole order, within 14 days. You pay the direct cost of sending the "
+            "goods back only if we told you so beforehand. See our return policy ({policy_url}) for the "
+            "details and the model withdrawal form.",
+            "Si vous résidez dans l'Union européenne ou au Royaume-Uni et avez acheté en tant que "
+            "consommateur, vous pouvez vous rétracter d'un achat en ligne dans les 14 jours suivant la "
+            "réception des biens, sans donner de motif. Utilisez le bouton « Se rétracter du contrat ici » "
+            "de notre espace retours ({portal_url}) ou envoyez-nous toute déclaration dénuée d'ambiguïté. "
+            "Nous vous remboursons alors les sommes versées, y compris la livraison standard si vous "
+            "retournez toute la commande, dans un délai de 14 jours. Les frais directs de renvoi ne sont "
+            "à votre charge que si nous vous en avons informé au préalable. Notre politique de retour "
+            "({policy_url}) donne le détail et le modèle de formulaire de rétractation.",
+        ),
+    ),
+]
+
+
+@transaction.atomic
+def faq_create_defaults(*, store: Store) -> int:
+    """Create the default FAQ entries of ``store`` that it does not have yet; returns how many.
+
+    Safe to run again: entries are keyed by ``code``, and staff edits are never overwritten.
+    """
+    existing = set(FaqEntry.objects.filter(store=store).exclude(code="").values_list("code", flat=True))
+    created = [
+        FaqEntry(
+            store=store,
+            code=code,
+            question_en=q_en,
+            question_fr=q_fr,
+            answer_en=a_en,
+            answer_fr=a_fr,
+            position=(position + 1) * 10,
+        )
+        for position, (code, (q_en, q_fr), (a_en, a_fr)) in enumerate(DEFAULT_FAQ)
+        if code not in existing
+    ]
+    FaqEntry.objects.bulk_create(created)
+    return len(created)
+
+
+def message_post(
+    *,
+    return_request: ReturnRequest,
+    author_type: str,
+    author_name: str,
+    body: str,
+    now: datetime | None = None,
+) -> Message:
+    """Store a message on a return (the shopper's question, a staff reply, a system note).
+
+    The body is required and at most 5000 characters; the message belongs to the return's store.
+    """
+    text = (body or "").strip()
+    errors = []
+    if author_type not in AuthorType.values:
+        errors.append(
+            {
+                "loc": ["author_type"],
+                "code": "invalid_value",
+                "message": f"Must be one of {', '.join(AuthorType.values)}",
+            }
+        )
+    if not text:
+        errors.append({"loc": ["body"], "code": "required", "message": _("Write a message.")})
+    elif len(text) > MAX_MESSAGE_LENGTH:
+        errors.append(
+            {
+                "loc": ["body"],
+                "code": "too_long",
+                "message": _("A message can have at most %(n)s characters.") % {"n": MAX_MESSAGE_LENGTH},
+            }
+        )
+    if errors:
+        raise ValidationFailed(_("The message was not sent."), errors=errors)
+    return Message.objects.create(
+        store_id=return_request.store_id,
+        return_request=return_request,
+        author_type=author_type,
+        author_name=(author_name or "").strip()[:200],
+        body=text,
+        created_at=now or clock.now(),
+    )
+
+
+def messages_mark_read(
+    *, return_request: ReturnRequest, author_type: str = AuthorType.CUSTOMER, now: datetime | None = None
+) -> int:
+    """Mark the unread messages of ``author_type`` on a return as read (staff has seen them)."""
+    unread = Message.objects.filter(
+        return_request=return_request, author_type=author_type, read_at__isnull=True
+    )
+    return unread.update(read_at=now or clock.now())
