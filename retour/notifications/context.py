@@ -10,6 +10,7 @@ turns them back into dates and formatted money in the email's language.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,8 @@ from django.conf import settings
 if TYPE_CHECKING:
     from retour.notifications.models import Notification
     from retour.returns.models import ReturnRequest
+
+BRAND_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
 # The event whose reason and note an email quotes.
 EVENT_OF_KIND = {"return_rejected": "rejected", "return_cancelled": "cancelled"}
@@ -35,6 +38,9 @@ def notification_snapshot(*, return_request: ReturnRequest, kind: str) -> dict[s
     url = status_url(rr)
     context: dict[str, Any] = {
         "store_name": rr.store.name,
+        "brand_color": rr.store.brand_color
+        if BRAND_COLOR.fullmatch(rr.store.brand_color or "")
+        else "#1f4e79",
         "support_email": rr.store.support_email,
         "currency": rr.order.currency,
         "return_number": rr.number,

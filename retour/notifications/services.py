@@ -79,3 +79,18 @@ def notification_queue(
     )
     enqueue_on_commit(notification_send_task, notification.pk)
     return notification
+
+
+def notification_retry(*, notification: Notification) -> bool:
+    """Give a row that failed for good another round of attempts (staff, after fixing the mail set-up).
+
+    Only ``failed`` rows: a sent row is never sent again. Returns whether the row was requeued.
+    """
+    from retour.notifications.tasks import notification_send_task
+
+    requeued = Notification.objects.filter(pk=notification.pk, status=Notification.Status.FAILED).update(
+        status=Notification.Status.PENDING, attempts=0, next_attempt_at=None
+    )
+    if requeued:
+        enqueue_on_commit(notification_send_task, notification.pk)
+    return bool(requeued)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -49,12 +50,18 @@ def _claim(notification_id: int, now: datetime) -> bool:
     )
 
 
+def _sender(store_name: str) -> str:
+    """The configured address, under the store's name: customers recognise the shop."""
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((store_name, address)) if address else settings.DEFAULT_FROM_EMAIL
+
+
 def _deliver(notification: Notification) -> str:
     email = notification_render(notification)
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=_sender(notification.store.name),
         to=[notification.recipient],
         reply_to=[notification.store.support_email] if notification.store.support_email else None,
         headers={"Auto-Submitted": "auto-generated", "X-Retour-Notification": str(notification.pk)},

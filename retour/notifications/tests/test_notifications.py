@@ -126,6 +126,7 @@ def test_the_email_is_in_french_for_a_customer_of_a_french_store(return_request)
     assert "T-shirt bleu M × 2" in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html" and '<html lang="fr">' in html and "Imprimer le bon de retour" in html
+    assert message.from_email.startswith("Maison Test <")  # the shop's name, the configured address
 
 
 def test_the_email_is_in_the_customers_own_language_over_the_stores(store):

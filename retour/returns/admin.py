@@ -1,0 +1,275 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.helpers import ActionForm
+from django.db.models import Model
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from retour.core.admin import ReadOnlyInline, StoreScopedAdmin, member_roles, run_service, staff_actor
+from retour.resolutions.models import Refund
+from retour.returns.models import (
+    ExchangeItem,
+    Inspection,
+    ReturnEvent,
+    ReturnLine,
+    ReturnPhoto,
+    ReturnRequest,
+)
+
+ACTING_ROLES = ("admin", "agent")
+
+
+class ReturnActionForm(ActionForm):
+    """The action bar, with a text box for the reason or note that goes with the action."""
+
+    note = forms.CharField(
+        required=False,
+        label=_("Reason / note"),
+        widget=forms.TextInput(attrs={"size": 40}),
+        help_text=_("Sent to the customer with a rejection; recorded in the audit trail."),
+    )
+
+
+class ReturnLineInline(ReadOnlyInline):
+    model = ReturnLine
+    fields = (
+        "order_line",
+        "reason",
+        "right",
+        "quantity",
+        "approved_quantity",
+        "received_quantity",
+        "accepted_quantity",
+        "unit_refund",
+        "comment",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("order_line__order")
+
+
+class ExchangeItemInline(ReadOnlyInline):
+    model = ExchangeItem
+    fields = ("order_line", "sku", "wish", "quantity")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("order_line__order")
+
+
+class ReturnEventInline(ReadOnlyInline):
+    model = ReturnEvent
+    fields = ("at", "action", "from_status", "to_status", "actor_type", "actor_name", "data")
+    ordering = ("at", "id")
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    fields = ("created_at", "amount", "currency", "method", "status", "succeeded_at", "note")
+
+
+@admin.register(ReturnRequest)
+class ReturnRequestAdmin(StoreScopedAdmin):
+    """Returns are shown, never edited: every move is an action that calls the lifecycle service
+    (with its checks, its audit event and its email), exactly as the API does."""
+
+    read_only = True
+    action_form = ReturnActionForm
+    list_display = (
+        "number",
+        "store",
+        "order",
+        "customer",
+        "status",
+        "resolution",
+        "right",
+        "channel",
+        "created_at",
+        "refund_due_by",
+    )
+    list_filter = ("status", "resolution", "right", "channel", "override", "is_withdrawal_statement", "store")
+    search_fields = ("number", "order__number", "customer__email", "customer__name", "tracking_number")
+    list_select_related = ("store", "order", "customer")
+    date_hierarchy = "created_at"
+    readonly_fields = ("status_page",)
+    inlines = [ReturnLineInline, ExchangeItemInline, RefundInline, ReturnEventInline]
+    actions = [
+        "approve",
+        "reject",
+        "cancel",
+        "close",
+        "refund_original",
+        "refund_store_credit",
+        "refund_manual",
+    ]
+
+    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        names = [f.name for f in ReturnRequest._meta.fields if f.name not in ("id", "token")]
+        return [*names, "status_page"]
+
+    @admin.display(description=_("Status page"))
+    def status_page(self, obj: ReturnRequest) -> Any:
+        from retour.notifications.services import status_url
+
+        url = status_url(obj)
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
+
+    def has_act_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser or any(r in ACTING_ROLES for r in member_roles(request).values())
+
+    def _act(self, request: HttpRequest, queryset: Any, verb: str, call: Any) -> None:
+        """Run a service on each selected return the user may act on, as that user."""
+        roles = member_roles(request)
+        rows = [rr for rr in queryset if request.user.is_superuser or roles.get(rr.store_id) in ACTING_ROLES]
+        note = request.POST.get("note", "").strip()
+        run_service(self, request, rows, verb, lambda rr: call(rr, staff_actor(request, rr.store_id), note))
+
+    @admin.action(description=_("Approve the selected returns"), permissions=["act"])
+    def approve(self, request: HttpRequest, queryset: Any) -> None:
+        from retour.returns.services import return_approve
+
+        self._act(
+            request,
+            queryset,
+            _("Approved"),
+            lambda rr, actor, note: return_approve(return_request=rr, actor=actor, note=note),
+        )
+
+    @admin.action(
+        description=_("Reject the selected returns (give the reason in the box)"), permissions=["act"]
+    )
+    def reject(self, request: HttpRequest, queryset: Any) -> None:
+        from retour.returns.services import return_reject
+
+        self._act(
+            request,
+            queryset,
+            _("Rejected"),
+            lambda rr, actor, note: return_reject(return_request=rr, actor=actor, reason=note),
+        )
+
+    @admin.action(description=_("Cancel the selected returns"), permissions=["act"])
+    def cancel(self, request: HttpRequest, queryset: Any) -> None:
+        from retour.returns.services import return_cancel
+
+        self._act(
+            request,
+            queryset,
+            _("Cancelled"),
+            lambda rr, actor, note: return_cancel(return_request=rr, actor=actor, note=note),
+        )
+
+    @admin.action(description=_("Close the selected returns (all lines resolved)"), permissions=["act"])
+    def close(self, request: HttpRequest, queryset: Any) -> None:
+        from retour.returns.services import return_close
+
+        self._act(
+            request,
+            queryset,
+            _("Closed"),
+            lambda rr, actor, note: return_close(return_request=rr, actor=actor, note=note),
+        )
+
+    def _refund(self, request: HttpRequest, queryset: Any, method: str) -> None:
+        from retour.resolutions.services import refund_issue
+
+        self._act(
+            request,
+            queryset,
+            _("Refunded"),
+            lambda rr, actor, note: refund_issue(return_request=rr, actor=actor, method=method, note=note),
+        )
+
+    @admin.action(description=_("Refund what is refundable, to the original payment"), permissions=["act"])
+    def refund_original(self, request: HttpRequest, queryset: Any) -> None:
+        self._refund(request, queryset, "original_payment")
+
+    @admin.action(description=_("Refund what is refundable, as store credit"), permissions=["act"])
+    def refund_store_credit(self, request: HttpRequest, queryset: Any) -> None:
+        self._refund(request, queryset, "store_credit")
+
+    @admin.action(description=_("Record a manual refund of what is refundable"), permissions=["act"])
+    def refund_manual(self, request: HttpRequest, queryset: Any) -> None:
+        self._refund(request, queryset, "manual")
+
+
+@admin.register(ReturnEvent)
+class ReturnEventAdmin(StoreScopedAdmin):
+    """The audit trail: never added, changed or deleted by hand."""
+
+    read_only = True
+    list_display = ("at", "return_request", "action", "from_status", "to_status", "actor_type", "actor_name")
+    list_filter = ("action", "to_status", "actor_type", "store")
+    search_fields = ("return_request__number", "actor_name", "action")
+    list_select_related = ("return_request",)
+    date_hierarchy = "at"
+
+
+@admin.register(ReturnLine)
+class ReturnLineAdmin(StoreScopedAdmin):
+    store_path = "return_request__store"
+    read_only = True
+    list_display = (
+        "return_request",
+        "order_line",
+        "reason",
+        "right",
+        "quantity",
+        "approved_quantity",
+        "received_quantity",
+        "accepted_quantity",
+        "unit_refund",
+    )
+    list_filter = ("reason", "right", "return_request__status", "return_request__store")
+    search_fields = ("return_request__number", "order_line__sku", "order_line__order__number")
+    list_select_related = ("return_request", "order_line__order")
+
+
+@admin.register(Inspection)
+class InspectionAdmin(StoreScopedAdmin):
+    store_path = "return_line__return_request__store"
+    read_only = True
+    list_display = (
+        "created_at",
+        "return_line",
+        "quantity",
+        "condition",
+        "disposition",
+        "accepted",
+        "deduction",
+        "location",
+    )
+    list_filter = ("condition", "disposition", "accepted", "return_line__return_request__store")
+    search_fields = ("return_line__return_request__number", "return_line__order_line__sku")
+    list_select_related = ("return_line__return_request", "return_line__order_line", "location__store")
+
+
+@admin.register(ExchangeItem)
+class ExchangeItemAdmin(StoreScopedAdmin):
+    store_path = "return_request__store"
+    read_only = True
+    list_display = ("return_request", "order_line", "sku", "wish", "quantity")
+    search_fields = ("return_request__number", "sku", "wish")
+    list_select_related = ("return_request", "order_line__order")
+
+
+@admin.register(ReturnPhoto)
+class ReturnPhotoAdmin(StoreScopedAdmin):
+    store_path = "return_request__store"
+    read_only = True
+    list_display = ("preview", "return_request", "return_line", "width", "height", "created_at")
+    search_fields = ("return_request__number",)
+    list_select_related = ("return_request", "return_line__return_request", "return_line__order_line")
+
+    @admin.display(description=_("Photo"))
+    def preview(self, obj: ReturnPhoto) -> Any:
+        if not obj.thumbnail:
+            return "—"
+        return format_html('<img src="{}" alt="" style="max-height:60px">', obj.thumbnail.url)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return request.user.is_superuser  # personal data: may have to be erased on request
