@@ -182,7 +182,7 @@ _FIELD_MESSAGES: dict[str, Any] = {
     "string_type": _("Must be a string."),
     "string_too_short": _("Must have at least %(min_length)s characters."),
     "string_too_long": _("Must have at most %(max_length)s characters."),
-    "string_pattern_mismatch": _("Has not the expected format."),
+    "string_pattern_mismatch": _("Does not have the expected format."),
     "bool_parsing": _("Must be true or false."),
     "bool_type": _("Must be true or false."),
     "enum": _("Must be one of: %(expected)s."),
