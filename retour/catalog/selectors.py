@@ -20,4 +20,6 @@ def stock_levels(*, store: Store, sku: str | None = None) -> list[dict[str, Any]
         .annotate(quantity=Sum("quantity"))
         .order_by("sku", "location__code")
     )
-    return [{"sku": row["sku"], "location": row["location__code"], "quantity": row["quantity"]} for row in rows]
+    return [
+        {"sku": row["sku"], "location": row["location__code"], "quantity": row["quantity"]} for row in rows
+    ]

@@ -1,5 +1,6 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from retour.config.api import api
 from retour.core.api import api_not_found
@@ -11,3 +12,5 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),  # problem+json 404 for any other API path
     path("admin/", admin.site.urls),
 ]
+# Shopper pages in the shopper's language: /en/portal/…, /fr/portal/…; /portal/… redirects by Accept-Language.
+urlpatterns += i18n_patterns(path("portal/", include("retour.portal.urls")))

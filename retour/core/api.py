@@ -153,7 +153,12 @@ def domain_error_response(exc: DomainError) -> HttpResponse:
     if exc.status == 429:
         headers["Retry-After"] = "60"
     return problem_response(
-        status=exc.status, code=exc.code, title=exc.title, detail=exc.detail, errors=exc.errors, headers=headers
+        status=exc.status,
+        code=exc.code,
+        title=exc.title,
+        detail=exc.detail,
+        errors=exc.errors,
+        headers=headers,
     )
 
 
@@ -242,7 +247,11 @@ def validation_errors(errors: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     for error in errors:
         code = error.get("type") or "invalid"
         result.append(
-            {"loc": _field_loc(error.get("loc", ()), SCHEMA_PARAM_NAMES), "code": code, "message": _field_message(error)}
+            {
+                "loc": _field_loc(error.get("loc", ()), SCHEMA_PARAM_NAMES),
+                "code": code,
+                "message": _field_message(error),
+            }
         )
     return result
 
@@ -262,7 +271,12 @@ def _on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    by_status: dict[int, type[DomainError]] = {401: Unauthenticated, 403: Forbidden, 404: NotFound, 429: RateLimited}
+    by_status: dict[int, type[DomainError]] = {
+        401: Unauthenticated,
+        403: Forbidden,
+        404: NotFound,
+        429: RateLimited,
+    }
     if isinstance(exc, AuthenticationError) or exc.status_code == 401:
         return domain_error_response(Unauthenticated(_("Send a valid API key: Authorization: Bearer <key>.")))
     error_class = by_status.get(exc.status_code)
@@ -298,11 +312,15 @@ def server_error_response() -> HttpResponse:
 
 
 def install_exception_handlers(api: NinjaAPI) -> None:
-    api.add_exception_handler(DomainError, _on_domain_error)
-    api.add_exception_handler(ValidationError, _on_validation_error)
-    api.add_exception_handler(HttpError, _on_http_error)
-    api.add_exception_handler(Http404, _on_404)
-    api.add_exception_handler(Exception, _on_unexpected)
+    handlers: list[tuple[type[Exception], Any]] = [
+        (DomainError, _on_domain_error),
+        (ValidationError, _on_validation_error),
+        (HttpError, _on_http_error),
+        (Http404, _on_404),
+        (Exception, _on_unexpected),
+    ]
+    for exc_class, handler in handlers:
+        api.add_exception_handler(exc_class, handler)
 
 
 def problem_for_method_not_allowed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -352,7 +370,13 @@ def _decode_cursor(cursor: str) -> list[Any]:
     if not isinstance(values, list) or not values:
         raise ValidationFailed(
             _("The cursor is not valid."),
-            errors=[{"loc": ["cursor"], "code": "invalid_cursor", "message": _("Use the next_cursor of a previous page.")}],
+            errors=[
+                {
+                    "loc": ["cursor"],
+                    "code": "invalid_cursor",
+                    "message": _("Use the next_cursor of a previous page."),
+                }
+            ],
         )
     return values
 
@@ -419,8 +443,13 @@ def idempotent(request: HttpRequest, handler: Callable[[], tuple[int, Any]]) -> 
         return Status(*handler())
     if len(raw_key) > 255:
         raise ValidationFailed(
-            errors=[{"loc": ["header", IDEMPOTENCY_HEADER], "code": "string_too_long",
-                     "message": _("Must have at most %(max_length)s characters.") % {"max_length": 255}}]
+            errors=[
+                {
+                    "loc": ["header", IDEMPOTENCY_HEADER],
+                    "code": "string_too_long",
+                    "message": _("Must have at most %(max_length)s characters.") % {"max_length": 255},
+                }
+            ]
         )
     store = api_store(request)
     fingerprint = _request_fingerprint(request)
@@ -439,7 +468,9 @@ def idempotent(request: HttpRequest, handler: Callable[[], tuple[int, Any]]) -> 
     except _KeyTaken:
         replay = _stored_answer(store=store, key=raw_key, fingerprint=fingerprint)
         if replay is None:
-            raise IdempotencyKeyReused(_("A request with this Idempotency-Key is still being processed.")) from None
+            raise IdempotencyKeyReused(
+                _("A request with this Idempotency-Key is still being processed.")
+            ) from None
         return Status(*replay)
     return Status(status, record.response_body)
 
@@ -454,7 +485,11 @@ def _claim_key(request: HttpRequest, *, store: Store, key: str, fingerprint: str
     try:
         with transaction.atomic():
             return IdempotencyRecord.objects.create(
-                store=store, key=key, method=request.method or "POST", path=request.path[:500], body_hash=fingerprint
+                store=store,
+                key=key,
+                method=request.method or "POST",
+                path=request.path[:500],
+                body_hash=fingerprint,
             )
     except IntegrityError:
         return None
@@ -471,4 +506,3 @@ def _stored_answer(*, store: Store, key: str, fingerprint: str) -> tuple[int, An
             _("This Idempotency-Key was first used with another request; use a new key for a new request.")
         )
     return record.status_code, record.response_body
-

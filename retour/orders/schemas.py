@@ -88,7 +88,9 @@ class ShippingIn(_In):
 
 
 class OrderLineIn(_In):
-    ref: str | None = Field(None, max_length=100, description="Identifies the line in the order; defaults to sku")
+    ref: str | None = Field(
+        None, max_length=100, description="Identifies the line in the order; defaults to sku"
+    )
     sku: str = Field(..., min_length=1, max_length=100)
     title: str = Field("", max_length=300)
     quantity: int = Field(..., ge=1, le=100000)
@@ -99,7 +101,9 @@ class OrderLineIn(_In):
     final_sale: bool = False
     returnable: bool = True
     legal_exclusion: LegalExclusion | None = None
-    delivered_quantity: int | None = Field(None, ge=0, description="Defaults to quantity when delivered, else 0")
+    delivered_quantity: int | None = Field(
+        None, ge=0, description="Defaults to quantity when delivered, else 0"
+    )
     delivered_at: AwareDatetime | None = None
 
     @field_validator("discount")
@@ -136,7 +140,9 @@ class OrderIn(_In):
     shipping_address: AddressIn | None = None
     shipping: ShippingIn | None = None
     delivered_at: AwareDatetime | None = Field(None, description="Default for lines without their own")
-    withdrawal_info_given: bool = Field(True, description="Whether the consumer was told about the right of withdrawal")
+    withdrawal_info_given: bool = Field(
+        True, description="Whether the consumer was told about the right of withdrawal"
+    )
     withdrawal_info_given_on: date | None = Field(None, description="When informed late")
     lines: list[OrderLineIn] = Field(..., min_length=1, max_length=500)
 
@@ -154,7 +160,9 @@ class OrderIn(_In):
         seen: set[str] = set()
         for line in lines:
             if line.ref in seen:
-                raise _custom_error("duplicate_ref", _("Two lines have the ref “%(ref)s”.") % {"ref": line.ref})
+                raise _custom_error(
+                    "duplicate_ref", _("Two lines have the ref “%(ref)s”.") % {"ref": line.ref}
+                )
             seen.add(line.ref or "")
         return lines
 
@@ -247,7 +255,9 @@ class LineReturnabilityOut(Schema):
     deadline: date | None = Field(..., description="The last day a request may be sent")
     statutory_deadline: date | None
     policy_deadline: date | None
-    right: str | None = Field(..., description="policy | withdrawal | guarantee: the right a return would use")
+    right: str | None = Field(
+        ..., description="policy | withdrawal | guarantee: the right a return would use"
+    )
     reasons: list[ReasonOut]
 
 

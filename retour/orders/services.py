@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -19,7 +20,15 @@ from retour.stores.models import Store
 _DECIDED_RETURN_STATUSES = ("approved", "in_transit", "received", "completed")
 
 _LINE_FIELDS = (
-    "sku", "title", "quantity", "category", "tags", "final_sale", "returnable", "delivered_quantity", "delivered_at",
+    "sku",
+    "title",
+    "quantity",
+    "category",
+    "tags",
+    "final_sale",
+    "returnable",
+    "delivered_quantity",
+    "delivered_at",
 )
 
 
@@ -38,7 +47,9 @@ def order_upsert(*, store: Store, data: OrderIn) -> tuple[Order, bool]:
     if order is None:
         try:
             with transaction.atomic():
-                order = Order.objects.create(store=store, number=data.number, currency=data.currency, **fields)
+                order = Order.objects.create(
+                    store=store, number=data.number, currency=data.currency, **fields
+                )
                 created = True
         except IntegrityError:  # created meanwhile by a concurrent request: update it
             order = Order.objects.select_for_update().get(store=store, number=data.number)
@@ -46,8 +57,13 @@ def order_upsert(*, store: Store, data: OrderIn) -> tuple[Order, bool]:
         if order.currency != data.currency:
             raise ValidationFailed(
                 _("The currency of an order cannot change."),
-                errors=[line_error(["currency"], "currency_mismatch",
-                                   _("This order is in %(currency)s.") % {"currency": order.currency})],
+                errors=[
+                    line_error(
+                        ["currency"],
+                        "currency_mismatch",
+                        _("This order is in %(currency)s.") % {"currency": order.currency},
+                    )
+                ],
             )
         for name, value in fields.items():
             setattr(order, name, value)
@@ -114,8 +130,16 @@ def _line_values(line: OrderLineIn, *, position: int, currency: str) -> dict[str
     return values
 
 
+@dataclass(frozen=True)
+class _ExistingLine:
+    pk: int
+    ref: str
+    units_in_returns: int  # requested units, or approved ones once the return is decided
+    has_returns: bool  # any return, even a dead one, refers to the line (it cannot be deleted)
+
+
 def _lines_sync(*, order: Order, lines: list[OrderLineIn], is_new: bool) -> None:
-    existing = {} if is_new else {line.ref: line for line in _lines_with_units_in_returns(order)}
+    existing = {} if is_new else _existing_lines(order)
     errors = []
     for index, line in enumerate(lines):
         current = existing.get(line.ref or "")
@@ -123,46 +147,56 @@ def _lines_sync(*, order: Order, lines: list[OrderLineIn], is_new: bool) -> None
             continue
         for field in ("quantity", "delivered_quantity"):
             if getattr(line, field) < current.units_in_returns:
-                errors.append(line_error(
-                    ["lines", index, field], "below_units_in_returns",
-                    _("%(count)s units of this line are in returns.") % {"count": current.units_in_returns},
-                ))
+                errors.append(
+                    line_error(
+                        ["lines", index, field],
+                        "below_units_in_returns",
+                        _("%(count)s units of this line are in returns.")
+                        % {"count": current.units_in_returns},
+                    )
+                )
     wanted = {line.ref for line in lines}
-    removed = [line for ref, line in existing.items() if ref not in wanted]
-    for line in removed:
-        if line.has_returns:
-            errors.append(line_error(
-                ["lines"], "line_in_return",
-                _("The line “%(ref)s” is in a return and cannot be removed.") % {"ref": line.ref},
-            ))
+    removed = [old for ref, old in existing.items() if ref not in wanted]
+    for old in removed:
+        if old.has_returns:
+            errors.append(
+                line_error(
+                    ["lines"],
+                    "line_in_return",
+                    _("The line “%(ref)s” is in a return and cannot be removed.") % {"ref": old.ref},
+                )
+            )
     if errors:
         raise ValidationFailed(_("The order was not changed."), errors=errors)
-    OrderLine.objects.filter(pk__in=[line.pk for line in removed]).delete()
+    OrderLine.objects.filter(pk__in=[old.pk for old in removed]).delete()
     for position, line in enumerate(lines):
         values = _line_values(line, position=position, currency=order.currency)
         current = existing.get(line.ref or "")
         if current is None:
-            OrderLine.objects.create(order=order, ref=line.ref, **values)
+            OrderLine.objects.create(order=order, ref=line.ref or line.sku, **values)
         else:
             OrderLine.objects.filter(pk=current.pk).update(**values)
 
 
-def _lines_with_units_in_returns(order: Order) -> list[OrderLine]:
-    """The order's lines with ``units_in_returns`` (requested, or approved once decided) and
-    ``has_returns`` (any return, even a dead one, refers to the line)."""
+def _existing_lines(order: Order) -> dict[str, _ExistingLine]:
+    """The order's lines by ref, with the units live returns hold, in one query."""
     units = Sum(
         Case(
             When(Q(return_lines__return_request__status="requested"), then="return_lines__quantity"),
-            When(Q(return_lines__return_request__status__in=_DECIDED_RETURN_STATUSES),
-                 then="return_lines__approved_quantity"),
+            When(
+                Q(return_lines__return_request__status__in=_DECIDED_RETURN_STATUSES),
+                then="return_lines__approved_quantity",
+            ),
             default=0,
             output_field=IntegerField(),
         )
     )
-    lines = OrderLine.objects.filter(order=order).annotate(units=units, returns=Sum("return_lines__quantity"))
-    result = []
-    for line in lines:
-        line.units_in_returns = line.units or 0
-        line.has_returns = line.returns is not None
-        result.append(line)
-    return result
+    rows = (
+        OrderLine.objects.filter(order=order)
+        .annotate(units=units, returns=Sum("return_lines__quantity"))
+        .values_list("pk", "ref", "units", "returns")
+    )
+    return {
+        ref: _ExistingLine(pk=pk, ref=ref, units_in_returns=held or 0, has_returns=returns is not None)
+        for pk, ref, held, returns in rows
+    }

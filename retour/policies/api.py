@@ -30,7 +30,12 @@ def reason_list_endpoint(request: HttpRequest) -> list[dict[str, Any]]:
     require_role(request, *READ_ROLES)
     reasons = ReturnReason.objects.filter(store=api_store(request), active=True).order_by("position", "code")
     return [
-        {"code": r.code, "label": r.label(), "seller_fault": r.seller_fault, "requires_photo": r.requires_photo}
+        {
+            "code": r.code,
+            "label": r.label(),
+            "seller_fault": r.seller_fault,
+            "requires_photo": r.requires_photo,
+        }
         for r in reasons
     ]
 
@@ -52,7 +57,10 @@ def policy_put_endpoint(request: HttpRequest, payload: PolicyIn) -> dict[str, An
     if nulls:
         raise ValidationFailed(
             _("The policy was not changed."),
-            errors=[line_error([name], "null_not_allowed", _("Give a value or leave the field out.")) for name in nulls],
+            errors=[
+                line_error([name], "null_not_allowed", _("Give a value or leave the field out."))
+                for name in nulls
+            ],
         )
     if "return_shipping_fee" in changes:
         changes["return_shipping_fee"] = quantize(changes["return_shipping_fee"], store.currency)
@@ -60,7 +68,9 @@ def policy_put_endpoint(request: HttpRequest, payload: PolicyIn) -> dict[str, An
         if name in changes:
             changes[name] = str(changes[name].value)
     if "allowed_resolutions" in changes:
-        changes["allowed_resolutions"] = list(dict.fromkeys(str(r.value) for r in changes["allowed_resolutions"]))
+        changes["allowed_resolutions"] = list(
+            dict.fromkeys(str(r.value) for r in changes["allowed_resolutions"])
+        )
     return policy_out(policy_update(store=store, changes=changes), store.currency)
 
 
@@ -84,8 +94,12 @@ def policy_out(policy: Policy, currency: str) -> dict[str, Any]:
     }
 
 
-@router.get("/orders/{number}/returnability", response=ReturnabilityOut, tags=["orders"],
-            summary="What each line of an order allows to return")
+@router.get(
+    "/orders/{number}/returnability",
+    response=ReturnabilityOut,
+    tags=["orders"],
+    summary="What each line of an order allows to return",
+)
 def order_returnability_endpoint(request: HttpRequest, number: str) -> dict[str, Any]:
     """Per line: the units still returnable, the deadlines and, when not eligible, why."""
     require_role(request, *READ_ROLES)

@@ -7,6 +7,7 @@ it is now (re-read through the selector, so the answer has the shape of GET).
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -77,12 +78,16 @@ def return_create_endpoint(request: HttpRequest, payload: ReturnIn) -> Any:
         rr = return_create(
             order=order_get(store=store, number=payload.order_number),
             actor=actor,
-            lines=[LineRequest(line_id=ln.line_id, quantity=ln.quantity, reason=ln.reason, comment=ln.comment)
-                   for ln in payload.lines],
+            lines=[
+                LineRequest(line_id=ln.line_id, quantity=ln.quantity, reason=ln.reason, comment=ln.comment)
+                for ln in payload.lines
+            ],
             resolution=payload.resolution,
             channel=payload.channel,
-            exchange_items=[ExchangeRequest(line_id=x.line_id, sku=x.sku, wish=x.wish, quantity=x.quantity)
-                            for x in payload.exchange_items],
+            exchange_items=[
+                ExchangeRequest(line_id=x.line_id, sku=x.sku, wish=x.wish, quantity=x.quantity)
+                for x in payload.exchange_items
+            ],
             override=payload.override,
             withdrawal_statement=payload.withdrawal_statement,
         )
@@ -120,66 +125,117 @@ def return_events_endpoint(request: HttpRequest, number: str) -> dict[str, Any]:
 def return_approve_endpoint(request: HttpRequest, number: str, payload: ApproveIn) -> Any:
     require_role(request, *APPROVE)
     lines = [line.model_dump() for line in payload.lines] if payload.lines is not None else None
-    return _respond(request, number, 200, lambda rr: return_approve(
-        return_request=rr, actor=api_actor(request), lines=lines, note=payload.note))
+    return _respond(
+        request,
+        number,
+        200,
+        lambda rr: return_approve(
+            return_request=rr, actor=api_actor(request), lines=lines, note=payload.note
+        ),
+    )
 
 
 @router.post("/{number}/reject", response=ReturnOut, summary="Reject; the units become returnable again")
 def return_reject_endpoint(request: HttpRequest, number: str, payload: RejectIn) -> Any:
     require_role(request, *REJECT)
-    return _respond(request, number, 200, lambda rr: return_reject(
-        return_request=rr, actor=api_actor(request), reason=payload.reason, note=payload.note))
+    return _respond(
+        request,
+        number,
+        200,
+        lambda rr: return_reject(
+            return_request=rr, actor=api_actor(request), reason=payload.reason, note=payload.note
+        ),
+    )
 
 
 @router.post("/{number}/cancel", response=ReturnOut, summary="Cancel before anything is received")
 def return_cancel_endpoint(request: HttpRequest, number: str, payload: NoteIn) -> Any:
     require_role(request, *CANCEL)
-    return _respond(request, number, 200, lambda rr: return_cancel(
-        return_request=rr, actor=api_actor(request), note=payload.note))
+    return _respond(
+        request,
+        number,
+        200,
+        lambda rr: return_cancel(return_request=rr, actor=api_actor(request), note=payload.note),
+    )
 
 
 @router.post("/{number}/ship", response=ReturnOut, summary="The parcel is on its way")
 def return_ship_endpoint(request: HttpRequest, number: str, payload: ShipIn) -> Any:
     require_role(request, *SHIP)
-    return _respond(request, number, 200, lambda rr: return_ship(
-        return_request=rr, actor=api_actor(request), carrier=payload.carrier, tracking_number=payload.tracking_number))
+    return _respond(
+        request,
+        number,
+        200,
+        lambda rr: return_ship(
+            return_request=rr,
+            actor=api_actor(request),
+            carrier=payload.carrier,
+            tracking_number=payload.tracking_number,
+        ),
+    )
 
 
 @router.post("/{number}/receive", response=ReturnOut, summary="Count the units that arrived")
 def return_receive_endpoint(request: HttpRequest, number: str, payload: ReceiveIn) -> Any:
     require_role(request, *RECEIVE)
     lines = [line.model_dump() for line in payload.lines]
-    return _respond(request, number, 200, lambda rr: return_receive(
-        return_request=rr, actor=api_actor(request), lines=lines, location=payload.location))
+    return _respond(
+        request,
+        number,
+        200,
+        lambda rr: return_receive(
+            return_request=rr, actor=api_actor(request), lines=lines, location=payload.location
+        ),
+    )
 
 
 @router.post("/{number}/inspect", response=ReturnOut, summary="Grade received units")
 def return_inspect_endpoint(request: HttpRequest, number: str, payload: InspectIn) -> Any:
     require_role(request, *INSPECT)
     entries = [
-        {**entry.model_dump(exclude={"deduction", "condition", "disposition"}),
-         "condition": entry.condition.value, "disposition": entry.disposition.value,
-         **({"deduction": entry.deduction} if entry.deduction is not None else {})}
+        {
+            **entry.model_dump(exclude={"deduction", "condition", "disposition"}),
+            "condition": entry.condition.value,
+            "disposition": entry.disposition.value,
+            **({"deduction": entry.deduction} if entry.deduction is not None else {}),
+        }
         for entry in payload.lines
     ]
-    return _respond(request, number, 200, lambda rr: return_inspect(
-        return_request=rr, actor=api_actor(request), entries=entries))
+    return _respond(
+        request,
+        number,
+        200,
+        lambda rr: return_inspect(return_request=rr, actor=api_actor(request), entries=entries),
+    )
 
 
 @router.post("/{number}/refunds", response={201: ReturnOut}, summary="Record a refund")
 def return_refund_endpoint(request: HttpRequest, number: str, payload: RefundIn) -> Any:
     """201 with the return; the default amount is all that is still refundable."""
     require_role(request, *REFUND)
-    return _respond(request, number, 201, lambda rr: refund_issue(
-        return_request=rr, actor=api_actor(request), method=payload.method.value, amount=payload.amount,
-        note=payload.note))
+    return _respond(
+        request,
+        number,
+        201,
+        lambda rr: refund_issue(
+            return_request=rr,
+            actor=api_actor(request),
+            method=payload.method.value,
+            amount=payload.amount,
+            note=payload.note,
+        ),
+    )
 
 
 @router.post("/{number}/close", response=ReturnOut, summary="Complete, once every line is resolved")
 def return_close_endpoint(request: HttpRequest, number: str, payload: NoteIn) -> Any:
     require_role(request, *CLOSE)
-    return _respond(request, number, 200, lambda rr: return_close(
-        return_request=rr, actor=api_actor(request), note=payload.note))
+    return _respond(
+        request,
+        number,
+        200,
+        lambda rr: return_close(return_request=rr, actor=api_actor(request), note=payload.note),
+    )
 
 
 # --- representation ------------------------------------------------------------------------------
@@ -206,7 +262,10 @@ def return_out(rr: ReturnRequest) -> dict[str, Any]:
             {"line_id": x.order_line_id, "sku": x.sku, "wish": x.wish, "quantity": x.quantity}
             for x in rr.exchange_items.all()
         ],
-        "fees": [{"code": fee["code"], "amount": money_str(fee["amount"], currency)} for fee in money.fees],
+        "fees": [
+            {"code": fee["code"], "amount": money_str(Decimal(str(fee["amount"])), currency)}
+            for fee in money.fees
+        ],
         "estimated_refund": money_str(money.estimated_refund, currency),
         "refunded_total": money_str(money.refunded_total, currency),
         "refundable": money_str(money.refundable, currency),

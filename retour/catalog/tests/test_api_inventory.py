@@ -12,8 +12,9 @@ pytestmark = pytest.mark.django_db
 
 def _move(store, sku: str, quantity: int, location: str = "main") -> None:
     loc = Location.objects.get_or_create(store=store, code=location, defaults={"name": location})[0]
-    StockMovement.objects.create(store=store, location=loc, sku=sku, quantity=quantity,
-                                 reason=StockMovement.Reason.ADJUSTMENT)
+    StockMovement.objects.create(
+        store=store, location=loc, sku=sku, quantity=quantity, reason=StockMovement.Reason.ADJUSTMENT
+    )
 
 
 def test_an_empty_store_has_no_stock(api):
@@ -36,7 +37,8 @@ def test_stock_can_be_asked_for_one_sku(api, store):
     _move(store, "MUG", 2)
     _move(store, "CAP", 1)
     assert api.get("/api/v1/inventory", {"sku": "MUG"}).json() == {
-        "items": [{"sku": "MUG", "location": "main", "quantity": 2}]}
+        "items": [{"sku": "MUG", "location": "main", "quantity": 2}]
+    }
 
 
 def test_stock_is_one_query_however_many_rows(api, store, django_assert_max_num_queries):

@@ -24,8 +24,13 @@ def _parallel_posts(n: int, key: str, path: str, body: dict, idempotency_key: st
     def run() -> None:
         try:
             barrier.wait()
-            response = Client().post(path, json.dumps(body), content_type="application/json",
-                                     HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_IDEMPOTENCY_KEY=idempotency_key)
+            response = Client().post(
+                path,
+                json.dumps(body),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {key}",
+                HTTP_IDEMPOTENCY_KEY=idempotency_key,
+            )
             with lock:
                 results.append((response.status_code, response.json()))
         finally:
@@ -49,8 +54,10 @@ def test_parallel_order_posts_with_one_key_create_one_order(api_key_admin):
 
 def test_parallel_return_posts_with_one_key_create_one_return(store, api_key_admin):
     order = create_order(store, recent_body(lines=[line_body("A", quantity=5)]))
-    body = {"order_number": order.number,
-            "lines": [{"line_id": order.lines.get().id, "quantity": 1, "reason": "too_small"}]}
+    body = {
+        "order_number": order.number,
+        "lines": [{"line_id": order.lines.get().id, "quantity": 1, "reason": "too_small"}],
+    }
     results = _parallel_posts(8, api_key_admin, "/api/v1/returns", body, "same-return")
     assert {status for status, _ in results} == {201}
     assert len({body["number"] for _, body in results}) == 1

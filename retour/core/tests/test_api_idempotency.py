@@ -32,8 +32,13 @@ def test_the_replay_ignores_spacing_and_key_order(api):
     body = order_body()
     first = api.post("/api/v1/orders", body, headers=KEY)
     reordered = json.dumps(dict(reversed(list(body.items()))), indent=2)
-    again = api.client.post("/api/v1/orders", reordered, content_type="application/json",
-                            HTTP_AUTHORIZATION=f"Bearer {api.key}", HTTP_IDEMPOTENCY_KEY=KEY["Idempotency-Key"])
+    again = api.client.post(
+        "/api/v1/orders",
+        reordered,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {api.key}",
+        HTTP_IDEMPOTENCY_KEY=KEY["Idempotency-Key"],
+    )
     assert again.status_code == 201 and again.json() == first.json()
 
 

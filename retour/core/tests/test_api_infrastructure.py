@@ -105,8 +105,9 @@ def test_a_query_that_does_not_fit_is_a_validation_error(api):
 
 
 def test_a_body_that_is_not_json_is_a_validation_error(api):
-    response = api.client.post("/api/v1/orders", "{not json", content_type="application/json",
-                               HTTP_AUTHORIZATION=f"Bearer {api.key}")
+    response = api.client.post(
+        "/api/v1/orders", "{not json", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {api.key}"
+    )
     problem = assert_problem(response, 422, "validation_error")
     assert problem["errors"][0]["code"] == "json_invalid"
 
@@ -121,7 +122,9 @@ def test_messages_follow_accept_language(api_as, api_key_admin):
     messages = {tuple(e["loc"]): e["message"] for e in french["errors"]}
     assert messages[("number",)] == "Ce champ est obligatoire."
     assert messages[("customer", "email")] == "Saisissez une adresse de courriel valide."
-    assert {tuple(e["loc"]): e["message"] for e in english["errors"]}[("number",)] == "This field is required."
+    assert {tuple(e["loc"]): e["message"] for e in english["errors"]}[
+        ("number",)
+    ] == "This field is required."
 
 
 def test_an_unknown_api_path_is_a_404_problem(api):

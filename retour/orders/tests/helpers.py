@@ -20,15 +20,38 @@ BASE_BODY: dict[str, Any] = {
     "placed_at": "2026-07-01T10:00:00+02:00",
     "currency": "EUR",
     "is_business": False,
-    "customer": {"email": "Alice@Example.com", "name": "Alice Martin", "phone": "+33612345678", "language": "fr"},
-    "shipping_address": {"name": "Alice Martin", "line1": "1 rue de Rivoli", "city": "Paris",
-                         "postal_code": "75001", "country": "FR", "subdivision": None},
+    "customer": {
+        "email": "Alice@Example.com",
+        "name": "Alice Martin",
+        "phone": "+33612345678",
+        "language": "fr",
+    },
+    "shipping_address": {
+        "name": "Alice Martin",
+        "line1": "1 rue de Rivoli",
+        "city": "Paris",
+        "postal_code": "75001",
+        "country": "FR",
+        "subdivision": None,
+    },
     "shipping": {"amount": "9.90", "standard_amount": "4.90"},
     "delivered_at": "2026-07-03T15:00:00+02:00",
     "lines": [
-        {"ref": "L1", "sku": "TSHIRT-M", "title": "T-shirt M", "quantity": 2, "unit_price": "20.00",
-         "discount": "0.00", "category": "apparel", "tags": ["summer"], "final_sale": False, "returnable": True,
-         "legal_exclusion": None, "delivered_quantity": 2, "delivered_at": None},
+        {
+            "ref": "L1",
+            "sku": "TSHIRT-M",
+            "title": "T-shirt M",
+            "quantity": 2,
+            "unit_price": "20.00",
+            "discount": "0.00",
+            "category": "apparel",
+            "tags": ["summer"],
+            "final_sale": False,
+            "returnable": True,
+            "legal_exclusion": None,
+            "delivered_quantity": 2,
+            "delivered_at": None,
+        },
     ],
 }
 
@@ -39,12 +62,22 @@ def order_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-def line_body(ref: str, *, sku: str | None = None, quantity: int = 1, unit_price: str = "10.00", **extra: Any) -> dict:
-    return {"ref": ref, "sku": sku or ref, "title": f"Item {ref}", "quantity": quantity, "unit_price": unit_price,
-            **extra}
+def line_body(
+    ref: str, *, sku: str | None = None, quantity: int = 1, unit_price: str = "10.00", **extra: Any
+) -> dict:
+    return {
+        "ref": ref,
+        "sku": sku or ref,
+        "title": f"Item {ref}",
+        "quantity": quantity,
+        "unit_price": unit_price,
+        **extra,
+    }
 
 
-def recent_body(*, days_ago: int = 5, number: str = "1001", lines: list[dict] | None = None, **overrides: Any) -> dict:
+def recent_body(
+    *, days_ago: int = 5, number: str = "1001", lines: list[dict] | None = None, **overrides: Any
+) -> dict:
     """An order delivered ``days_ago`` days ago (placed two days before)."""
     delivered = timezone.now() - timedelta(days=days_ago)
     fields = {
@@ -70,9 +103,11 @@ def create_order(store: Any, body: dict[str, Any] | None = None, **overrides: An
 def post_return(api: Any, order: Order, *lines: tuple[str, int, str], **extra: Any) -> Any:
     """POST /api/v1/returns for ``(ref, quantity, reason)`` lines of ``order``; the response."""
     ids = {line.ref: line.id for line in order.lines.all()}
-    body = {"order_number": order.number,
-            "lines": [{"line_id": ids[ref], "quantity": qty, "reason": reason} for ref, qty, reason in lines],
-            **extra}
+    body = {
+        "order_number": order.number,
+        "lines": [{"line_id": ids[ref], "quantity": qty, "reason": reason} for ref, qty, reason in lines],
+        **extra,
+    }
     return api.post("/api/v1/returns", body)
 
 
@@ -83,7 +118,9 @@ def new_return(api: Any, order: Order, *lines: tuple[str, int, str], **extra: An
     return response.json()
 
 
-def act(api: Any, number: str, action: str, body: dict[str, Any] | None = None, expect: int | None = 200) -> dict:
+def act(
+    api: Any, number: str, action: str, body: dict[str, Any] | None = None, expect: int | None = 200
+) -> dict:
     """POST /api/v1/returns/{number}/{action}; asserts the status when ``expect`` is given."""
     response = api.post(f"/api/v1/returns/{number}/{action}", body or {})
     if expect is not None:
@@ -93,12 +130,29 @@ def act(api: Any, number: str, action: str, body: dict[str, Any] | None = None, 
 
 def line_quantities(answer: dict[str, Any], quantity: int | None = None) -> list[dict[str, int]]:
     """``[{"id", "quantity"}]`` for every line of a return answer (default: its approved units)."""
-    return [{"id": ln["id"], "quantity": quantity if quantity is not None else ln["approved_quantity"]}
-            for ln in answer["lines"]]
+    return [
+        {"id": ln["id"], "quantity": quantity if quantity is not None else ln["approved_quantity"]}
+        for ln in answer["lines"]
+    ]
 
 
-def inspect_all(answer: dict[str, Any], *, condition: str = "like_new", disposition: str = "restock",
-                accepted: bool = True) -> dict[str, Any]:
+def inspect_all(
+    answer: dict[str, Any],
+    *,
+    condition: str = "like_new",
+    disposition: str = "restock",
+    accepted: bool = True,
+) -> dict[str, Any]:
     """An inspect body grading every received unit (at least one per line, for refusal tests)."""
-    return {"lines": [{"id": ln["id"], "quantity": max(ln["received_quantity"], 1), "condition": condition,
-                       "disposition": disposition, "accepted": accepted} for ln in answer["lines"]]}
+    return {
+        "lines": [
+            {
+                "id": ln["id"],
+                "quantity": max(ln["received_quantity"], 1),
+                "condition": condition,
+                "disposition": disposition,
+                "accepted": accepted,
+            }
+            for ln in answer["lines"]
+        ]
+    }

@@ -65,10 +65,14 @@ def test_ref_defaults_to_the_sku(api):
 
 def test_delivered_quantity_defaults_to_quantity_once_delivered_else_zero(api):
     delivered = api.post("/api/v1/orders", order_body(lines=[line_body("A", quantity=3)])).json()
-    pending = api.post("/api/v1/orders", order_body(number="1002", delivered_at=None,
-                                                    lines=[line_body("A", quantity=3)])).json()
-    line_delivered = order_body(number="1003", delivered_at=None, lines=[
-        line_body("A", quantity=2, delivered_at="2026-07-05T10:00:00+02:00")])
+    pending = api.post(
+        "/api/v1/orders", order_body(number="1002", delivered_at=None, lines=[line_body("A", quantity=3)])
+    ).json()
+    line_delivered = order_body(
+        number="1003",
+        delivered_at=None,
+        lines=[line_body("A", quantity=2, delivered_at="2026-07-05T10:00:00+02:00")],
+    )
     own_date = api.post("/api/v1/orders", line_delivered).json()
     assert delivered["lines"][0]["delivered_quantity"] == 3
     assert pending["lines"][0]["delivered_quantity"] == 0
@@ -102,10 +106,13 @@ def test_a_given_subdivision_is_kept(api):
 
 def test_posting_an_existing_number_updates_it_and_answers_200(api):
     first = api.post("/api/v1/orders", order_body()).json()
-    body = order_body(external_id="new-id", lines=[
-        {**order_body()["lines"][0], "title": "T-shirt M (blue)"},
-        line_body("L2", sku="CAP", quantity=1, unit_price="15.00"),
-    ])
+    body = order_body(
+        external_id="new-id",
+        lines=[
+            {**order_body()["lines"][0], "title": "T-shirt M (blue)"},
+            line_body("L2", sku="CAP", quantity=1, unit_price="15.00"),
+        ],
+    )
     response = api.post("/api/v1/orders", body)
     assert response.status_code == 200
     answer = response.json()

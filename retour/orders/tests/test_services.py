@@ -28,8 +28,9 @@ def test_it_creates_then_updates_by_number(store):
 
 
 def test_money_is_quantized_to_the_currency(store):
-    order, _ = _upsert(store, currency="KWD", lines=[line_body("A", unit_price="1.23456")],
-                       shipping={"amount": "2.0005"})
+    order, _ = _upsert(
+        store, currency="KWD", lines=[line_body("A", unit_price="1.23456")], shipping={"amount": "2.0005"}
+    )
     line = order.lines.get()
     assert line.unit_price == Decimal("1.235") and order.shipping_amount == Decimal("2.001")
 

@@ -9,9 +9,15 @@ from retour.policies.models import Policy
 pytestmark = pytest.mark.django_db
 
 DEFAULT_POLICY = {
-    "window_days": 30, "window_starts": "delivery", "restocking_fee_percent": "0", "return_shipping_fee": "0.00",
-    "store_credit_bonus_percent": "0", "allowed_resolutions": ["refund", "store_credit", "exchange"],
-    "refund_trigger": "on_inspection", "auto_approve": False, "apply_statutory_rights": True,
+    "window_days": 30,
+    "window_starts": "delivery",
+    "restocking_fee_percent": "0",
+    "return_shipping_fee": "0.00",
+    "store_credit_bonus_percent": "0",
+    "allowed_resolutions": ["refund", "store_credit", "exchange"],
+    "refund_trigger": "on_inspection",
+    "auto_approve": False,
+    "apply_statutory_rights": True,
     "return_costs_borne_by_customer": True,
 }
 
@@ -27,8 +33,15 @@ def _errors(response) -> dict[tuple, str]:
 def test_reasons_list_the_default_catalogue_in_order(api):
     reasons = api.get("/api/v1/reasons").json()
     assert [r["code"] for r in reasons] == [
-        "too_small", "too_large", "changed_mind", "not_as_described", "defective", "damaged_in_transit",
-        "wrong_item", "arrived_late", "other",
+        "too_small",
+        "too_large",
+        "changed_mind",
+        "not_as_described",
+        "defective",
+        "damaged_in_transit",
+        "wrong_item",
+        "arrived_late",
+        "other",
     ]
     faults = {r["code"] for r in reasons if r["seller_fault"]}
     assert faults == {"not_as_described", "defective", "damaged_in_transit", "wrong_item"}
@@ -69,8 +82,15 @@ def test_every_role_may_read_the_policy(api_as, api_key_agent, api_key_warehouse
 
 
 def test_an_admin_may_change_any_subset_of_fields(api):
-    response = api.put("/api/v1/policy", {"window_days": 14, "restocking_fee_percent": "10",
-                                           "return_shipping_fee": "4.5", "allowed_resolutions": ["refund"]})
+    response = api.put(
+        "/api/v1/policy",
+        {
+            "window_days": 14,
+            "restocking_fee_percent": "10",
+            "return_shipping_fee": "4.5",
+            "allowed_resolutions": ["refund"],
+        },
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["window_days"] == 14 and body["restocking_fee_percent"] == "10"

@@ -23,8 +23,12 @@ def _credit(store, amount: str, currency: str = "EUR") -> None:
 
 def test_a_customer_without_credit_has_a_zero_balance_in_the_store_currency(api, store):
     create_order(store, order_body())
-    assert api.get(URL).json() == {"email": "alice@example.com", "currency": "EUR", "balance": "0.00",
-                                   "accounts": []}
+    assert api.get(URL).json() == {
+        "email": "alice@example.com",
+        "currency": "EUR",
+        "balance": "0.00",
+        "accounts": [],
+    }
 
 
 def test_the_balance_is_the_sum_of_the_ledger(api, store):

@@ -14,18 +14,40 @@ from retour.returns.models import ReturnEvent, ReturnRequest
 pytestmark = pytest.mark.django_db
 
 RETURN_FIELDS = {
-    "number", "status", "order_number", "channel", "resolution", "created_at", "lines", "fees",
-    "estimated_refund", "refunded_total", "refundable", "refund_due_by", "status_url",
+    "number",
+    "status",
+    "order_number",
+    "channel",
+    "resolution",
+    "created_at",
+    "lines",
+    "fees",
+    "estimated_refund",
+    "refunded_total",
+    "refundable",
+    "refund_due_by",
+    "status_url",
 }
 LINE_FIELDS = {
-    "id", "line_id", "sku", "reason", "comment", "quantity", "approved_quantity", "received_quantity",
-    "accepted_quantity", "unit_refund", "inspections",
+    "id",
+    "line_id",
+    "sku",
+    "reason",
+    "comment",
+    "quantity",
+    "approved_quantity",
+    "received_quantity",
+    "accepted_quantity",
+    "unit_refund",
+    "inspections",
 }
 
 
 @pytest.fixture
 def order(store):
-    return create_order(store, recent_body(lines=[line_body("L1", sku="TSHIRT-M", quantity=2, unit_price="20.00")]))
+    return create_order(
+        store, recent_body(lines=[line_body("L1", sku="TSHIRT-M", quantity=2, unit_price="20.00")])
+    )
 
 
 # Creation ---------------------------------------------------------------------------------------
@@ -33,10 +55,15 @@ def order(store):
 
 def test_creating_a_return_answers_201_with_the_contract_fields(api, order):
     line_id = order.lines.get().id
-    response = api.post("/api/v1/returns", {
-        "order_number": "1001", "channel": "api", "resolution": "refund",
-        "lines": [{"line_id": line_id, "quantity": 1, "reason": "too_small", "comment": "fits small"}],
-    })
+    response = api.post(
+        "/api/v1/returns",
+        {
+            "order_number": "1001",
+            "channel": "api",
+            "resolution": "refund",
+            "lines": [{"line_id": line_id, "quantity": 1, "reason": "too_small", "comment": "fits small"}],
+        },
+    )
     assert response.status_code == 201
     body = response.json()
     assert RETURN_FIELDS <= set(body)
@@ -46,8 +73,12 @@ def test_creating_a_return_answers_201_with_the_contract_fields(api, order):
     line = body["lines"][0]
     assert LINE_FIELDS <= set(line)
     assert line["line_id"] == line_id and line["sku"] == "TSHIRT-M" and line["comment"] == "fits small"
-    assert (line["quantity"], line["approved_quantity"], line["received_quantity"], line["accepted_quantity"]) == (
-        1, 0, 0, 0)
+    assert (
+        line["quantity"],
+        line["approved_quantity"],
+        line["received_quantity"],
+        line["accepted_quantity"],
+    ) == (1, 0, 0, 0)
     assert line["unit_refund"] == "20.00" and line["inspections"] == []
     assert body["estimated_refund"] == "20.00"
     assert body["refunded_total"] == "0.00" and body["refundable"] == "0.00"
@@ -68,14 +99,18 @@ def test_a_policy_that_auto_approves_answers_approved_at_once(api, order):
 def test_creation_writes_an_event_with_the_api_key_as_actor(api, order):
     number = new_return(api, order, ("L1", 1, "too_small"))["number"]
     events = api.get(f"/api/v1/returns/{number}/events").json()["items"]
-    assert [(e["action"], e["from_status"], e["to_status"]) for e in events] == [("created", None, "requested")]
+    assert [(e["action"], e["from_status"], e["to_status"]) for e in events] == [
+        ("created", None, "requested")
+    ]
     assert events[0]["actor"]["type"] == "api_key"
     assert events[0]["actor"]["name"].startswith("api key rt_")
 
 
 def test_an_unknown_order_is_404_and_nothing_is_created(api, order):
-    response = api.post("/api/v1/returns", {"order_number": "nope",
-                                             "lines": [{"line_id": 1, "quantity": 1, "reason": "too_small"}]})
+    response = api.post(
+        "/api/v1/returns",
+        {"order_number": "nope", "lines": [{"line_id": 1, "quantity": 1, "reason": "too_small"}]},
+    )
     assert response.status_code == 404 and response.json()["code"] == "not_found"
     assert not ReturnRequest.objects.exists()
 
@@ -86,22 +121,36 @@ def test_an_unknown_order_is_404_and_nothing_is_created(api, order):
         ({"channel": "fax"}, ["channel"], "enum"),
         ({"resolution": "voucher"}, ["resolution"], "literal_error"),
         ({"lines": "all"}, ["lines"], "list_type"),
-        ({"lines": [{"line_id": "x", "quantity": 1, "reason": "too_small"}]}, ["lines", 0, "line_id"], "int_parsing"),
+        (
+            {"lines": [{"line_id": "x", "quantity": 1, "reason": "too_small"}]},
+            ["lines", 0, "line_id"],
+            "int_parsing",
+        ),
         ({"override": "maybe"}, ["override"], "bool_parsing"),
     ],
 )
 def test_a_body_that_does_not_fit_is_a_validation_error(api, order, change, loc, code):
-    body = {"order_number": "1001", "lines": [{"line_id": order.lines.get().id, "quantity": 1, "reason": "too_small"}]}
+    body = {
+        "order_number": "1001",
+        "lines": [{"line_id": order.lines.get().id, "quantity": 1, "reason": "too_small"}],
+    }
     response = api.post("/api/v1/returns", {**body, **change})
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"loc": loc, "code": code, "message": response.json()["errors"][0]["message"]}]
+    assert response.json()["errors"] == [
+        {"loc": loc, "code": code, "message": response.json()["errors"][0]["message"]}
+    ]
     assert not ReturnRequest.objects.exists()
 
 
 def test_an_exchange_records_the_wanted_variant(api, order):
     line_id = order.lines.get().id
-    body = new_return(api, order, ("L1", 1, "too_small"), resolution="exchange",
-                      exchange_items=[{"line_id": line_id, "sku": "TSHIRT-L", "quantity": 1}])
+    body = new_return(
+        api,
+        order,
+        ("L1", 1, "too_small"),
+        resolution="exchange",
+        exchange_items=[{"line_id": line_id, "sku": "TSHIRT-L", "quantity": 1}],
+    )
     assert body["resolution"] == "exchange"
     assert body["exchange_items"] == [{"line_id": line_id, "sku": "TSHIRT-L", "wish": "", "quantity": 1}]
 
@@ -118,7 +167,10 @@ def test_a_resolution_the_policy_does_not_offer_is_not_returnable(api, order):
 
 
 def test_the_same_idempotency_key_creates_one_return_and_replays_it(api, order):
-    body = {"order_number": "1001", "lines": [{"line_id": order.lines.get().id, "quantity": 1, "reason": "too_small"}]}
+    body = {
+        "order_number": "1001",
+        "lines": [{"line_id": order.lines.get().id, "quantity": 1, "reason": "too_small"}],
+    }
     first = api.post("/api/v1/returns", body, headers={"Idempotency-Key": "ret-1"})
     again = api.post("/api/v1/returns", body, headers={"Idempotency-Key": "ret-1"})
     assert first.status_code == again.status_code == 201
@@ -128,12 +180,16 @@ def test_the_same_idempotency_key_creates_one_return_and_replays_it(api, order):
 
 def test_the_same_idempotency_key_for_another_return_is_refused(api, order):
     line_id = order.lines.get().id
-    api.post("/api/v1/returns", {"order_number": "1001", "lines": [{"line_id": line_id, "quantity": 1,
-                                                                    "reason": "too_small"}]},
-             headers={"Idempotency-Key": "ret-1"})
-    response = api.post("/api/v1/returns", {"order_number": "1001", "lines": [{"line_id": line_id, "quantity": 1,
-                                                                               "reason": "too_large"}]},
-                        headers={"Idempotency-Key": "ret-1"})
+    api.post(
+        "/api/v1/returns",
+        {"order_number": "1001", "lines": [{"line_id": line_id, "quantity": 1, "reason": "too_small"}]},
+        headers={"Idempotency-Key": "ret-1"},
+    )
+    response = api.post(
+        "/api/v1/returns",
+        {"order_number": "1001", "lines": [{"line_id": line_id, "quantity": 1, "reason": "too_large"}]},
+        headers={"Idempotency-Key": "ret-1"},
+    )
     assert response.status_code == 422 and response.json()["code"] == "idempotency_key_reused"
     assert ReturnRequest.objects.count() == 1
 
@@ -146,8 +202,12 @@ def test_an_idempotent_refund_is_recorded_once(api, store):
     number = new_return(api, order, ("A", 1, "too_small"))["number"]
     act(api, number, "approve")
     headers = {"Idempotency-Key": "refund-1"}
-    first = api.post(f"/api/v1/returns/{number}/refunds", {"method": "manual", "amount": "10.00"}, headers=headers)
-    again = api.post(f"/api/v1/returns/{number}/refunds", {"method": "manual", "amount": "10.00"}, headers=headers)
+    first = api.post(
+        f"/api/v1/returns/{number}/refunds", {"method": "manual", "amount": "10.00"}, headers=headers
+    )
+    again = api.post(
+        f"/api/v1/returns/{number}/refunds", {"method": "manual", "amount": "10.00"}, headers=headers
+    )
     assert first.status_code == again.status_code == 201 and first.json() == again.json()
     assert Refund.objects.count() == 1
 
@@ -193,8 +253,10 @@ def test_the_list_pages_with_a_cursor(api, store):
 
 def test_listing_twenty_returns_does_not_query_per_return(api, store, django_assert_max_num_queries):
     for n in range(20):
-        order = create_order(store, recent_body(number=str(5000 + n),
-                                                lines=[line_body("A", quantity=2), line_body("B", quantity=1)]))
+        order = create_order(
+            store,
+            recent_body(number=str(5000 + n), lines=[line_body("A", quantity=2), line_body("B", quantity=1)]),
+        )
         number = new_return(api, order, ("A", 1, "too_small"), ("B", 1, "defective"))["number"]
         if n % 2:
             act(api, number, "approve")
@@ -228,8 +290,11 @@ def _body_for(action: str, answer: dict) -> dict:
     return {
         "reject": {"reason": "worn"},
         "receive": {"lines": [{"id": line, "quantity": 1}]},
-        "inspect": {"lines": [{"id": line, "quantity": 1, "condition": "new", "disposition": "restock",
-                               "accepted": True}]},
+        "inspect": {
+            "lines": [
+                {"id": line, "quantity": 1, "condition": "new", "disposition": "restock", "accepted": True}
+            ]
+        },
         "refunds": {"method": "manual"},
     }.get(action, {})
 
@@ -245,7 +310,9 @@ def test_a1_a_return_of_another_store_is_404_for_reads(api, api_as, other_api_ke
 @pytest.mark.parametrize("action", ACTIONS)
 def test_a1_a_return_of_another_store_is_404_for_every_action(api, api_as, other_api_key, order, action):
     answer = new_return(api, order, ("L1", 1, "too_small"))
-    response = api_as(other_api_key).post(f"/api/v1/returns/{answer['number']}/{action}", _body_for(action, answer))
+    response = api_as(other_api_key).post(
+        f"/api/v1/returns/{answer['number']}/{action}", _body_for(action, answer)
+    )
     assert response.status_code == 404 and response.json()["code"] == "not_found"
     assert ReturnEvent.objects.count() == 1
 
@@ -257,7 +324,9 @@ def test_a1_creating_a_return_on_another_stores_order_is_404(api_as, other_api_k
 
 
 FORBIDDEN = [("warehouse", a) for a in ("approve", "reject", "cancel", "refunds", "close")] + [
-    ("agent", "receive"), ("agent", "inspect")]
+    ("agent", "receive"),
+    ("agent", "inspect"),
+]
 
 
 @pytest.mark.parametrize(("role", "action"), FORBIDDEN)
@@ -286,9 +355,22 @@ def test_a2_a_warehouse_key_may_read_ship_receive_and_inspect(api, api_as, api_k
     assert warehouse.get(f"/api/v1/returns/{number}/events").status_code == 200
     act(warehouse, number, "ship", {"carrier": "colissimo", "tracking_number": "6A123"})
     received = act(warehouse, number, "receive", {"lines": [{"id": answer["lines"][0]["id"], "quantity": 2}]})
-    inspected = act(warehouse, number, "inspect", {"lines": [
-        {"id": received["lines"][0]["id"], "quantity": 2, "condition": "new", "disposition": "restock",
-         "accepted": True}]})
+    inspected = act(
+        warehouse,
+        number,
+        "inspect",
+        {
+            "lines": [
+                {
+                    "id": received["lines"][0]["id"],
+                    "quantity": 2,
+                    "condition": "new",
+                    "disposition": "restock",
+                    "accepted": True,
+                }
+            ]
+        },
+    )
     assert inspected["lines"][0]["accepted_quantity"] == 2
 
 

@@ -61,8 +61,10 @@ def test_q1_an_unknown_line_is_refused(api, store, other_store):
     _order(store, line_body("A", quantity=1))
     foreign = create_order(other_store, recent_body(number="9", lines=[line_body("Z")]))
     for line_id in (999999, foreign.lines.get().id):
-        response = api.post("/api/v1/returns", {"order_number": "1001",
-                                                 "lines": [{"line_id": line_id, "quantity": 1, "reason": "too_small"}]})
+        response = api.post(
+            "/api/v1/returns",
+            {"order_number": "1001", "lines": [{"line_id": line_id, "quantity": 1, "reason": "too_small"}]},
+        )
         assert _refused(response) == [(["lines", 0, "line_id"], "unknown_line")]
     assert not ReturnRequest.objects.exists()
 
@@ -71,7 +73,8 @@ def test_q2_returnable_units_go_down_with_each_return(api, store):
     order = _order(store, line_body("A", quantity=3))
     new_return(api, order, ("A", 2, "too_small"))
     assert _refused(post_return(api, order, ("A", 2, "too_small"))) == [
-        (["lines", 0, "quantity"], "quantity_exceeds_returnable")]
+        (["lines", 0, "quantity"], "quantity_exceeds_returnable")
+    ]
     new_return(api, order, ("A", 1, "too_small"))
     assert _returnable(api) == {"A": 0}
     assert ReturnRequest.objects.count() == 2
@@ -80,13 +83,16 @@ def test_q2_returnable_units_go_down_with_each_return(api, store):
 def test_q3_returnable_counts_delivered_units_not_ordered_ones(api, store):
     order = _order(store, line_body("A", quantity=2, delivered_quantity=1))
     assert _refused(post_return(api, order, ("A", 2, "too_small"))) == [
-        (["lines", 0, "quantity"], "quantity_exceeds_returnable")]
+        (["lines", 0, "quantity"], "quantity_exceeds_returnable")
+    ]
     new_return(api, order, ("A", 1, "too_small"))
 
 
 def test_q3_nothing_delivered_means_nothing_returnable(api, store):
     order = create_order(store, recent_body(lines=[line_body("A", quantity=2)], delivered_at=None))
-    assert ("not_delivered" in [code for _loc, code in _refused(post_return(api, order, ("A", 1, "too_small")))])
+    assert "not_delivered" in [
+        code for _loc, code in _refused(post_return(api, order, ("A", 1, "too_small")))
+    ]
     line = api.get("/api/v1/orders/1001/returnability").json()["lines"][0]
     assert line["eligible"] is False and line["delivered_quantity"] == 0
     assert [r["code"] for r in line["reasons"]] == ["not_delivered"]
@@ -113,7 +119,9 @@ def test_q4_an_expired_return_gives_its_units_back(api, store):
 
 def test_q5_every_line_is_checked_and_all_refusals_come_together(api, store):
     order = _order(store, line_body("A", quantity=1), line_body("B", quantity=2), line_body("C", quantity=1))
-    response = post_return(api, order, ("A", 1, "too_small"), ("B", 3, "too_small"), ("C", 1, "no_such_reason"))
+    response = post_return(
+        api, order, ("A", 1, "too_small"), ("B", 3, "too_small"), ("C", 1, "no_such_reason")
+    )
     assert sorted(_refused(response)) == [
         (["lines", 1, "quantity"], "quantity_exceeds_returnable"),
         (["lines", 2, "reason"], "unknown_reason"),
@@ -128,7 +136,9 @@ def test_q5_every_line_is_checked_and_all_refusals_come_together(api, store):
 
 def test_e1_day_31_is_outside_the_window_and_override_is_recorded(api, store):
     order = _order(store, line_body("A", quantity=1), days_ago=31)
-    assert _refused(post_return(api, order, ("A", 1, "changed_mind"))) == [(["lines", 0], "outside_return_window")]
+    assert _refused(post_return(api, order, ("A", 1, "changed_mind"))) == [
+        (["lines", 0], "outside_return_window")
+    ]
     assert not ReturnRequest.objects.exists()
     body = new_return(api, order, ("A", 1, "changed_mind"), override=True)
     assert body["status"] == "requested"
@@ -147,7 +157,9 @@ def test_e1_returnability_explains_the_closed_window(api, store):
 
 def test_e2_final_sale_and_non_returnable_lines_are_refused_others_stay_returnable(api, store):
     order = _order(store, line_body("A", final_sale=True), line_body("B", returnable=False), line_body("C"))
-    errors = _refused(post_return(api, order, ("A", 1, "too_small"), ("B", 1, "too_small"), ("C", 1, "too_small")))
+    errors = _refused(
+        post_return(api, order, ("A", 1, "too_small"), ("B", 1, "too_small"), ("C", 1, "too_small"))
+    )
     assert sorted(errors) == [(["lines", 0], "final_sale"), (["lines", 1], "not_returnable_item")]
     assert not ReturnRequest.objects.exists()
     new_return(api, order, ("C", 1, "too_small"))
@@ -158,9 +170,20 @@ def test_e3_returnability_gives_codes_messages_and_deadlines_per_line(api, store
     body = api.get("/api/v1/orders/1001/returnability").json()
     assert body["order_number"] == "1001"
     a, b = body["lines"]
-    assert set(a) >= {"line_id", "ref", "sku", "quantity", "delivered_quantity", "in_returns_quantity",
-                      "returnable_quantity", "eligible", "deadline", "statutory_deadline", "policy_deadline",
-                      "reasons"}
+    assert set(a) >= {
+        "line_id",
+        "ref",
+        "sku",
+        "quantity",
+        "delivered_quantity",
+        "in_returns_quantity",
+        "returnable_quantity",
+        "eligible",
+        "deadline",
+        "statutory_deadline",
+        "policy_deadline",
+        "reasons",
+    }
     assert a["eligible"] is True and a["reasons"] == [] and a["returnable_quantity"] == 2
     assert a["deadline"] == max(a["statutory_deadline"], a["policy_deadline"])
     assert b["eligible"] is False
@@ -171,7 +194,9 @@ def test_e3_reasons_are_in_the_requests_language(api_as, api_key_admin, store):
     _order(store, line_body("A", final_sale=True))
     english = api_as(api_key_admin, "en").get("/api/v1/orders/1001/returnability").json()
     french = api_as(api_key_admin, "fr").get("/api/v1/orders/1001/returnability").json()
-    assert english["lines"][0]["reasons"][0]["code"] == french["lines"][0]["reasons"][0]["code"] == "final_sale"
+    assert (
+        english["lines"][0]["reasons"][0]["code"] == french["lines"][0]["reasons"][0]["code"] == "final_sale"
+    )
     assert english["lines"][0]["reasons"][0]["message"] == "Final-sale items cannot be returned."
 
 
@@ -186,7 +211,9 @@ def test_e3_in_returns_counts_live_returns_only(api, store):
 
 def test_e4_an_unknown_reason_is_refused(api, store):
     order = _order(store, line_body("A"))
-    assert _refused(post_return(api, order, ("A", 1, "bored"))) == [(["lines", 0, "reason"], "unknown_reason")]
+    assert _refused(post_return(api, order, ("A", 1, "bored"))) == [
+        (["lines", 0, "reason"], "unknown_reason")
+    ]
     assert not ReturnEvent.objects.exists()
 
 
