@@ -18,12 +18,10 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -68,24 +66,18 @@ class ApiKeyAuth(HttpBearer):
 
 
 def _check_rate_limit(key: ApiKey) -> None:
-    """At most ``RETOUR_API_RATE_LIMIT`` requests per minute per key (0 = no limit).
+    """At most ``RETOUR_API_RATE_LIMIT`` requests a minute per key (0 = no limit), counted in
+    the database so that every web process shares the count."""
+    from retour.core.ratelimit import ratelimit_hit
 
-    Counted in Django's cache: per process with the default local-memory cache, shared when
-    a shared cache is configured.
-    """
     limit = getattr(settings, "API_RATE_LIMIT", 0)
     if not limit:
         return
-    window = int(timezone.now().timestamp() // 60)
-    cache_key = f"retour:api-rate:{key.pk}:{window}"
-    cache.add(cache_key, 0, timeout=120)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=120)
-        count = 1
-    if count > limit:
-        raise RateLimited(_("Too many requests for this API key; try again in a minute."))
+    result = ratelimit_hit(key=f"api-key:{key.pk}", limit=limit, window=60)
+    if not result.allowed:
+        error = RateLimited(_("Too many requests for this API key; try again in a minute."))
+        error.retry_after = result.retry_after  # type: ignore[attr-defined]
+        raise error
 
 
 def api_key(request: HttpRequest) -> ApiKey:
@@ -151,7 +143,7 @@ def domain_error_response(exc: DomainError) -> HttpResponse:
     if exc.status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     if exc.status == 429:
-        headers["Retry-After"] = "60"
+        headers["Retry-After"] = str(getattr(exc, "retry_after", 60))
     return problem_response(
         status=exc.status,
         code=exc.code,
