@@ -36,14 +36,16 @@ $(VENV_PY):
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11+" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV) || { echo "error: '$(PYTHON) -m venv' failed (on Debian/Ubuntu: apt-get install python3-venv)" >&2; exit 1; }
 	@# An old pip cannot install a pyproject.toml project in editable mode: bring it up to date first.
-	$(PIP) install --quiet --upgrade pip
+	$(PIP) install -qq --upgrade pip
 
 $(STAMP): pyproject.toml | $(VENV_PY)
-	$(PIP) install --quiet --editable .
+	@echo "Installing Retour into $(VENV)..."
+	$(PIP) install -qq --editable .
 	@touch $@
 
 $(TEST_STAMP): pyproject.toml | $(VENV_PY)
-	$(PIP) install --quiet --editable '.[test]'
+	@echo "Installing Retour and its test tools into $(VENV)..."
+	$(PIP) install -qq --editable '.[test]'
 	@touch $@ $(STAMP)
 
 ifneq ($(strip $(PO_FILES)),)
