@@ -1,0 +1,195 @@
+"""Writes of the shopper portal. Each one ends in the same services the API uses.
+
+Photos are chosen on the items screen, before the return exists: they are checked and
+re-encoded at once (``photo_prepare``) and kept as draft files until the shopper confirms,
+then attached to the new return in the same transaction that creates it.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from retour.core import clock
+from retour.core.actors import Actor
+from retour.orders.models import Order
+from retour.returns.models import ReturnRequest
+from retour.returns.photos import PreparedPhoto, photo_prepare, photos_add
+from retour.returns.services import ExchangeRequest, LineRequest, return_cancel, return_create, return_ship
+
+log = logging.getLogger(__name__)
+
+DRAFT_DIR = "portal/drafts"
+
+
+@dataclass(frozen=True)
+class DraftLine:
+    """One line of the return being put together, as kept in the shopper's session."""
+
+    line_id: int
+    quantity: int
+    reason: str
+    comment: str = ""
+    photos: tuple[str, ...] = ()  # storage names of checked, re-encoded draft photos
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "photos": list(self.photos)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DraftLine:
+        return cls(
+            line_id=int(data["line_id"]),
+            quantity=int(data["quantity"]),
+            reason=str(data["reason"]),
+            comment=str(data.get("comment", "")),
+            photos=tuple(data.get("photos", ())),
+        )
+
+    def request(self) -> LineRequest:
+        return LineRequest(
+            line_id=self.line_id, quantity=self.quantity, reason=self.reason, comment=self.comment
+        )
+
+
+def draft_photo_save(photo: PreparedPhoto) -> str:
+    """Keep a checked photo until the return is confirmed; returns its storage name."""
+    return default_storage.save(
+        f"{DRAFT_DIR}/{uuid.uuid4().hex}.{photo.extension}", ContentFile(photo.content)
+    )
+
+
+def draft_photos_delete(names: Iterable[str]) -> None:
+    for name in names:
+        if name.startswith(DRAFT_DIR + "/"):
+            try:
+                default_storage.delete(name)
+            except OSError:  # already gone: nothing to clean
+                log.warning("draft photo %s could not be deleted", name)
+
+
+def _draft_photos(names: Iterable[str]) -> list[PreparedPhoto]:
+    """Draft files read back (and checked again: the storage is outside this process's control)."""
+    out = []
+    for name in names:
+        if not name.startswith(DRAFT_DIR + "/") or not default_storage.exists(name):
+            continue
+        with default_storage.open(name, "rb") as handle:
+            out.append(photo_prepare(handle))
+    return out
+
+
+@transaction.atomic
+def portal_return_submit(
+    *,
+    order: Order,
+    draft: list[DraftLine],
+    resolution: str,
+    exchange_items: list[ExchangeRequest] | tuple = (),
+    now: datetime | None = None,
+) -> ReturnRequest:
+    """Create the shopper's return (channel ``portal``) with its photos, in one transaction."""
+    now = now or clock.now()
+    rr = return_create(
+        order=order,
+        actor=Actor.customer(order.customer.email),
+        lines=[d.request() for d in draft],
+        resolution=resolution,
+        channel="portal",
+        exchange_items=exchange_items,
+        now=now,
+    )
+    by_order_line = {ln.order_line_id: ln for ln in rr.lines.all()}
+    for item in draft:
+        photos = _draft_photos(item.photos)
+        if photos:
+            photos_add(return_request=rr, return_line=by_order_line.get(item.line_id), photos=photos)
+    names = [n for d in draft for n in d.photos]
+    transaction.on_commit(lambda: draft_photos_delete(names))
+    return rr
+
+
+@transaction.atomic
+def portal_withdrawal_submit(
+    *, order: Order, name: str, email: str, lines: list[LineRequest], now: datetime | None = None
+) -> ReturnRequest:
+    """The EU withdrawal function (art. 11a): a return marked as a statutory withdrawal.
+
+    The statement (who, which order, when) is kept on the return as a message from the
+    customer, so staff see it in the admin next to the return.
+    """
+    now = now or clock.now()
+    rr = return_create(
+        order=order,
+        actor=Actor.customer(email),
+        lines=lines,
+        resolution="refund",
+        channel="portal",
+        withdrawal_statement=True,
+        now=now,
+    )
+    _statement_record(rr, name=name, email=email, now=now)
+    return rr
+
+
+def withdrawal_reason(store: Any) -> str:
+    """The reason code recorded on withdrawn lines: a withdrawal needs no reason, so the
+    catalogue's ``withdrawal`` entry when the store has one, else its neutral ``other``."""
+    from retour.policies.models import ReturnReason
+
+    codes = list(ReturnReason.objects.filter(store=store, active=True).values_list("code", flat=True))
+    for code in ("withdrawal", "other", "changed_mind"):
+        if code in codes:
+            return code
+    return codes[0] if codes else "other"
+
+
+def withdrawal_statement_text(*, name: str, email: str, order_number: str, submitted_at: datetime) -> str:
+    """The statement as the consumer made it (English; kept verbatim on the return)."""
+    return (
+        f"Withdrawal statement: I, {name} ({email}), hereby withdraw from my contract for order "
+        f"{order_number}. Submitted through the online withdrawal function on {submitted_at.isoformat()}."
+    )
+
+
+def _statement_record(rr: ReturnRequest, *, name: str, email: str, now: datetime) -> None:
+    from retour.helpdesk.services import message_post
+
+    text = withdrawal_statement_text(name=name, email=email, order_number=rr.order.number, submitted_at=now)
+    message_post(return_request=rr, author_type="customer", author_name=name, body=text, now=now)
+
+
+def portal_return_ship(
+    *, return_request: ReturnRequest, carrier: str = "", tracking_number: str = ""
+) -> ReturnRequest:
+    """'I have shipped it', said by the shopper."""
+    return return_ship(
+        return_request=return_request,
+        actor=Actor.customer(return_request.customer.email),
+        carrier=carrier.strip(),
+        tracking_number=tracking_number.strip(),
+    )
+
+
+def portal_return_cancel(*, return_request: ReturnRequest) -> ReturnRequest:
+    return return_cancel(return_request=return_request, actor=Actor.customer(return_request.customer.email))
+
+
+def portal_message_send(*, return_request: ReturnRequest, body: str) -> Any:
+    """'None of these answers helps': a message to support, stored on the return."""
+    from retour.helpdesk.services import message_post
+
+    customer = return_request.customer
+    return message_post(
+        return_request=return_request,
+        author_type="customer",
+        author_name=customer.name or customer.email,
+        body=body,
+    )
