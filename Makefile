@@ -13,6 +13,9 @@ BROWSER_PACKAGES ?= chromium
 BIN := $(VENV)/bin
 VENV_PY := $(BIN)/python
 PIP := $(VENV_PY) -m pip --disable-pip-version-check
+# pip older than 21.3 cannot install a pyproject.toml project in editable mode.
+UPGRADE_PIP := $(VENV_PY) -c 'import pip, sys; sys.exit(tuple(map(int, pip.__version__.split(".")[:2])) < (21, 3))' \
+	|| $(PIP) install -qq --upgrade pip
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
@@ -35,16 +38,16 @@ help:
 $(VENV_PY):
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11+" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV) || { echo "error: '$(PYTHON) -m venv' failed (on Debian/Ubuntu: apt-get install python3-venv)" >&2; exit 1; }
-	@# An old pip cannot install a pyproject.toml project in editable mode: bring it up to date first.
-	$(PIP) install -qq --upgrade pip
 
 $(STAMP): pyproject.toml | $(VENV_PY)
 	@echo "Installing Retour into $(VENV)..."
+	@$(UPGRADE_PIP)
 	$(PIP) install -qq --editable .
 	@touch $@
 
 $(TEST_STAMP): pyproject.toml | $(VENV_PY)
 	@echo "Installing Retour and its test tools into $(VENV)..."
+	@$(UPGRADE_PIP)
 	$(PIP) install -qq --editable '.[test]'
 	@touch $@ $(STAMP)
 
