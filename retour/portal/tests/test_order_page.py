@@ -1,0 +1,182 @@
+"""Screen 2: what can be returned and until when; choosing items, reasons and photos."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from retour.portal.tests.conftest import jpeg, url
+from retour.returns.models import ReturnRequest
+
+pytestmark = pytest.mark.django_db
+
+
+def choose(client: Client, data: dict, **files):
+    return client.post(url("order", store="shop"), {**data, **files})
+
+
+def draft(client: Client, store) -> dict:
+    return client.session[f"portal:{store.pk}:draft"]
+
+
+def test_every_line_shows_quantities_and_until_when_it_can_be_returned(shopper, order):
+    html = shopper.get(url("order", store="shop")).content.decode()
+
+    assert "Order 1001" in html
+    assert "T-shirt M" in html and "Mug" in html
+    assert "Ordered: 2" in html and "Delivered: 2" in html
+    assert "Returnable until" in html
+    assert "Legal right of withdrawal until" in html and "Our return policy until" in html
+    assert 'class="thumb"' in html
+    assert 'name="qty_' in html and 'name="photos_' in html
+    assert 'enctype="multipart/form-data"' in html
+
+
+def test_a_line_that_cannot_be_returned_says_why(store, make_order):
+    lines = [
+        {
+            "ref": "L1",
+            "sku": "A",
+            "title": "Sale coat",
+            "quantity": 1,
+            "unit_price": "10.00",
+            "final_sale": True,
+        },
+        {"ref": "L2", "sku": "B", "title": "Mug", "quantity": 1, "unit_price": "10.00"},
+    ]
+    make_order("1001", lines=lines)
+    client = Client()
+    client.post(url("start", store="shop"), {"order_number": "1001", "contact": "alice@example.com"})
+
+    html = client.get(url("order", store="shop")).content.decode()
+
+    assert "This item cannot be returned:" in html
+    assert "Final-sale items cannot be returned." in html
+    assert html.count('name="qty_') == 1
+
+
+def test_the_french_order_page_shows_french_dates(shopper, order):
+    response = shopper.get(url("order", "fr", store="shop"))
+
+    assert response.status_code == 200
+    assert '<html lang="fr">' in response.content.decode()
+
+
+def test_choosing_nothing_is_refused(shopper, line1, line2):
+    response = choose(shopper, {f"qty_{line1.id}": "0", f"qty_{line2.id}": "0"})
+
+    assert response.status_code == 200
+    assert "Choose at least one item to return." in response.content.decode()
+
+
+def test_a_reason_is_required(shopper, line1):
+    response = choose(shopper, {f"qty_{line1.id}": "1", f"reason_{line1.id}": ""})
+
+    assert "Choose a reason." in response.content.decode()
+
+
+def test_more_than_returnable_is_refused(shopper, line1):
+    response = choose(shopper, {f"qty_{line1.id}": "3", f"reason_{line1.id}": "too_small"})
+
+    assert "Only 2 unit(s) of this item can be returned." in response.content.decode()
+
+
+def test_a_line_of_another_order_is_refused(shopper, make_order):
+    other = make_order("1002").lines.get()
+
+    response = choose(shopper, {f"qty_{other.id}": "1", f"reason_{other.id}": "too_small"})
+
+    assert response.status_code == 400
+    assert "This item is not part of your order." in response.content.decode()
+
+
+def test_valid_choices_lead_to_the_summary(shopper, store, line1):
+    response = choose(
+        shopper, {f"qty_{line1.id}": "2", f"reason_{line1.id}": "too_small", f"comment_{line1.id}": "Tight"}
+    )
+
+    assert response.status_code == 302 and response.url == url("review", store="shop")
+    assert draft(shopper, store)["lines"] == [
+        {"line_id": line1.id, "quantity": 2, "reason": "too_small", "comment": "Tight", "photos": []}
+    ]
+    assert not ReturnRequest.objects.exists()
+
+
+def test_a_reason_that_needs_a_photo_asks_for_one(shopper, line1):
+    response = choose(shopper, {f"qty_{line1.id}": "1", f"reason_{line1.id}": "defective"})
+
+    assert "Please add a photo that shows the problem." in response.content.decode()
+
+
+def test_a_photo_is_checked_and_kept_for_the_confirmation(shopper, store, line1, settings):
+    response = choose(
+        shopper, {f"qty_{line1.id}": "1", f"reason_{line1.id}": "defective"}, **{f"photos_{line1.id}": jpeg()}
+    )
+
+    assert response.status_code == 302
+    names = draft(shopper, store)["lines"][0]["photos"]
+    assert len(names) == 1 and names[0].startswith("portal/drafts/")
+    assert (settings.MEDIA_ROOT / names[0]).exists()
+
+
+def test_the_photos_already_added_are_kept_when_the_form_is_sent_again(shopper, store, line1):
+    fields = {f"qty_{line1.id}": "1", f"reason_{line1.id}": "defective"}
+    choose(shopper, fields, **{f"photos_{line1.id}": jpeg()})
+
+    response = choose(shopper, fields)
+
+    assert response.status_code == 302
+    assert len(draft(shopper, store)["lines"][0]["photos"]) == 1
+
+
+def test_a_file_that_is_not_an_image_is_refused(shopper, line1):
+    fake = SimpleUploadedFile("cat.jpg", b"not a picture", content_type="image/jpeg")
+
+    response = choose(
+        shopper, {f"qty_{line1.id}": "1", f"reason_{line1.id}": "too_small"}, **{f"photos_{line1.id}": fake}
+    )
+
+    assert response.status_code == 200
+    assert "cat.jpg: This file is not a picture we can read" in response.content.decode()
+
+
+def test_a_photo_over_the_size_limit_is_refused(shopper, line1, monkeypatch):
+    monkeypatch.setattr("retour.returns.photos.MAX_BYTES", 200)
+
+    response = choose(
+        shopper,
+        {f"qty_{line1.id}": "1", f"reason_{line1.id}": "too_small"},
+        **{f"photos_{line1.id}": jpeg((300, 300))},
+    )
+
+    assert "A photo may be at most 10 MB." in response.content.decode()
+
+
+def test_more_than_five_photos_are_refused(shopper, store, line1):
+    response = choose(
+        shopper,
+        {f"qty_{line1.id}": "1", f"reason_{line1.id}": "too_small"},
+        **{f"photos_{line1.id}": [jpeg() for _ in range(6)]},
+    )
+
+    assert "A return may have at most 5 photos." in response.content.decode()
+    assert draft(shopper, store)["lines"][0]["photos"] == []
+
+
+def test_the_withdrawal_function_is_offered_while_the_period_runs(shopper):
+    html = shopper.get(url("order", store="shop")).content.decode()
+
+    assert "This order is still within the legal withdrawal period" in html
+    assert url("withdraw", store="shop") + "?order=1001" in html
+
+
+def test_no_withdrawal_function_once_the_period_is_over(store, make_order):
+    make_order("1001", delivered_days_ago=20)
+    client = Client()
+    client.post(url("start", store="shop"), {"order_number": "1001", "contact": "alice@example.com"})
+
+    html = client.get(url("order", store="shop")).content.decode()
+
+    assert "This order is still within the legal withdrawal period" not in html
+    assert "Our return policy until" in html
