@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
@@ -65,6 +66,7 @@ class StoreScopedAdmin(admin.ModelAdmin):
     store_path = "store"  # lookup from the model to its store
     editable_by: tuple[str, ...] = ("admin",)  # store roles that may add / change / delete
     read_only = False  # rows written by services only: nobody adds, changes or deletes here
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = super().get_queryset(request)
