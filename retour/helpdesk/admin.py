@@ -112,11 +112,7 @@ class MessageAdmin(StoreScopedAdmin):
 
     @admin.action(description="Mark the customer's messages on these returns as read")
     def mark_read(self, request: HttpRequest, queryset: QuerySet) -> None:
-        returns = {m.return_request_id: m.return_request for m in queryset.select_related("return_request")}
-        run_service(
-            self,
-            request,
-            list(returns.values()),
-            "Marked read",
-            lambda rr: messages_mark_read(return_request=rr),
-        )
+        from retour.returns.models import ReturnRequest
+
+        returns = ReturnRequest.objects.filter(pk__in=queryset.values("return_request_id"))
+        run_service(self, request, returns, "Marked read", lambda rr: messages_mark_read(return_request=rr))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -180,7 +181,7 @@ def message_post(
     The body is required and at most 5000 characters; the message belongs to the return's store.
     """
     text = (body or "").strip()
-    errors = []
+    errors: list[dict[str, Any]] = []
     if author_type not in AuthorType.values:
         errors.append(
             {

@@ -70,9 +70,9 @@ def format_percent(value: Decimal, language: str) -> str:
 
 
 def duration_text(months: int, language: str) -> str:
-    """'2 ans' / '2 years', '6 mois' / '6 months', '18 mois' / '18 months'."""
+    """'2 ans' / '2 years', '12 mois' / '12 months', '6 mois' / '6 months', '18 mois' / '18 months'."""
     fr = lang_of(language) == "fr"
-    if months % 12:
+    if months % 12 or months < 24:  # "12 mois", as the codes word it; whole years from 2 on
         return f"{months} mois" if fr else f"{months} month{'s' if months > 1 else ''}"
     years = months // 12
     if fr:
@@ -101,7 +101,10 @@ def trader_of(store: Store) -> Trader:
         lines = [ln for ln in (main.address_lines if main else []) if ln != (main.name if main else None)]
         if main and main.country and lines and lines[-1] == main.country:
             lines = lines[:-1]
-    return Trader(name=store.legal_name or store.name, address_lines=lines, email=store.support_email)
+    name = store.legal_name or store.name
+    # The address may start with the name itself: the form names the trader once.
+    lines = [ln for ln in lines if ln not in (name, store.name)]
+    return Trader(name=name, address_lines=lines, email=store.support_email)
 
 
 def withdrawal_regime(store: Store, policy: Policy) -> str | None:
@@ -213,14 +216,16 @@ def policy_html(*, store: Store, language: str) -> SafeString:
         return SafeString(render_to_string("policies/policy_page.html", context))
 
 
-_BLOCK_END = re.compile(r"</(p|h[1-6]|li|dt|dd|tr|section|ol|ul|div|blockquote|address)>", re.I)
+_BLOCK_END = re.compile(r"</(p|h[1-6]|dt|dd|tr|section|ol|ul|div|blockquote|address)>", re.I)
 
 
 def policy_text(*, store: Store, language: str) -> str:
     """The same policy as plain text (emails, downloads): headings, paragraphs and bullets."""
     markup = str(policy_html(store=store, language=language))
+    markup = re.sub(r"</li>\s*<li", "</li><li", markup, flags=re.I)
     markup = re.sub(r"<br\s*/?>", "\n", markup, flags=re.I)
     markup = re.sub(r"<li[^>]*>", "\n- ", markup, flags=re.I)
+    markup = re.sub(r"</li>", "", markup, flags=re.I)
     markup = _BLOCK_END.sub("\n\n", markup)
     text = html.unescape(re.sub(r"<[^>]+>", "", markup))
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines()]

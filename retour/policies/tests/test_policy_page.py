@@ -161,9 +161,15 @@ def test_a_french_store_shows_the_l217_legal_guarantee_notice(fr_store):
     text = _plain(policy_html(store=fr_store, language="fr"))
     assert "Le consommateur dispose d'un délai de deux ans à compter de la délivrance du bien" in text
     assert "articles 1641 à 1649 du code civil" in text
-    assert "Pour les biens d'occasion, le défaut de conformité qui apparaît dans un délai de 1 an" in text
+    assert "Pour les biens d'occasion, le défaut de conformité qui apparaît dans un délai de 12 mois" in text
     en = _plain(policy_html(store=fr_store, language="en"))
     assert "The consumer has two years from delivery" in en
+
+
+def test_the_trader_is_named_once_when_the_address_repeats_the_name(db):
+    store = _store("dup", "FR", legal_name="Dup SAS", address="Dup SAS\n1 rue X\n75001 Paris")
+    text = _plain(policy_html(store=store, language="en"))
+    assert "To Dup SAS, 1 rue X, 75001 Paris:" in text
 
 
 def test_without_an_address_the_trader_address_is_the_main_location(db):
@@ -200,13 +206,15 @@ def test_a_german_store_states_its_guarantee_and_presumption(db):
     store = _store("de-shop", "DE")
     text = _plain(policy_html(store=store, language="en"))
     assert "within 2 years of delivery" in text
-    assert "within 1 year of delivery is presumed" in text
+    assert "within 12 months of delivery is presumed" in text
     assert "Right of withdrawal" in text
 
 
 def test_unverified_periods_are_worded_as_a_minimum(db):
-    store = _store("cz-shop", "CZ")  # presumption not verified: the SGD floor of 1 year, "at least"
-    assert "within at least 1 year of delivery is presumed" in _plain(policy_html(store=store, language="en"))
+    store = _store("cz-shop", "CZ")  # presumption not verified: the SGD floor of 12 months, "at least"
+    assert "within at least 12 months of delivery is presumed" in _plain(
+        policy_html(store=store, language="en")
+    )
 
 
 def test_a_dutch_store_says_there_is_no_fixed_guarantee_term(db):
@@ -260,6 +268,9 @@ def test_the_page_language_does_not_leak_into_the_caller(fr_store):
 
 def test_the_plain_text_version_has_headings_bullets_and_no_tags(fr_store):
     text = policy_text(store=fr_store, language="fr")
+    assert (
+        "\n\n- " not in text.split("Conditions", 1)[1].split("Frais", 1)[0].strip()
+    )  # bullets are not spaced out
     assert "<" not in text
     assert "Droit de rétractation" in text
     assert "\n- " in text
@@ -272,3 +283,17 @@ def test_the_context_lists_the_legal_facts(fr_store):
     assert context["regime"] == "eu"
     assert context["guarantee"]["kind"] == "fr"
     assert context["guarantee"]["duration"] == "2 ans"
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_demo_store_page_renders_in_both_languages(db, language, tmp_path, settings):
+    from retour.stores.demo import demo_load
+    from retour.stores.models import Store
+
+    settings.MEDIA_ROOT = tmp_path
+    demo_load()
+    store = Store.objects.get(slug="demo")
+    text = _plain(policy_html(store=store, language=language))
+    assert store.name in text
+    assert ("Modèle de formulaire de rétractation" if language == "fr" else "Model withdrawal form") in text
+    assert policy_text(store=store, language=language).strip()

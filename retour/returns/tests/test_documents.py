@@ -164,3 +164,17 @@ def test_a_withdrawal_return_says_so(slip_return):
     assert slip_return.right == "withdrawal"  # FR consumer order delivered 3 days ago
     text = _text(return_slip_pdf(return_request=slip_return, language="fr", compress=False))
     assert "droit légal de rétractation" in text
+
+
+def test_every_demo_return_has_a_slip_in_both_languages(db, tmp_path, settings):
+    from retour.returns.models import ReturnRequest
+    from retour.stores.demo import demo_load
+
+    settings.MEDIA_ROOT = tmp_path
+    demo_load()
+    returns = list(ReturnRequest.objects.filter(store__slug="demo"))
+    assert returns
+    for rr in returns:
+        for language in ("fr", "en"):
+            text = _text(return_slip_pdf(return_request=rr, language=language, compress=False))
+            assert rr.number in text
