@@ -148,17 +148,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return supervise(commands)
 
 
-def _sweep_forever(interval: float) -> None:
-    """Every few minutes: re-enqueue notifications that are due again or whose task was lost,
-    and expire approved returns that were never shipped."""
-    from django.db import close_old_connections
-
+def periodic_jobs() -> list[Callable[[], Any]]:
+    """What every worker runs every few minutes; each job is safe to run twice and on many workers."""
     from retour.notifications.tasks import notification_retry_due
+    from retour.resolutions.overdue import refunds_flag_overdue
     from retour.returns.services import return_expire_due
+
+    return [notification_retry_due, return_expire_due, refunds_flag_overdue]
+
+
+def _sweep_forever(interval: float) -> None:
+    """Re-enqueue notifications that are due again or whose task was lost, expire approved
+    returns never shipped, flag overdue withdrawal refunds."""
+    from django.db import close_old_connections
 
     while True:
         time.sleep(interval)
-        for job in (notification_retry_due, return_expire_due):
+        for job in periodic_jobs():
             try:
                 job()
             except Exception as exc:  # noqa: BLE001 - a sweep that fails is retried at the next round

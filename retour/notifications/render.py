@@ -16,7 +16,7 @@ from retour.notifications.models import Notification
 
 MOMENTS = ("created_at", "approved_at", "received_at", "expires_at")
 DAYS = ("refund_due_by",)
-AMOUNTS = ("refund_amount", "refunded_total", "refund_bonus")
+AMOUNTS = ("refund_amount", "refunded_total", "refund_bonus", "amount_due", "surcharge_amount")
 
 
 @dataclass(frozen=True)

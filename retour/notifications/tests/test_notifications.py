@@ -330,3 +330,18 @@ def test_the_sweep_enqueues_rows_whose_task_was_lost(return_request, dummy_tasks
     assert notification_retry_due(now=timezone.now() + timedelta(minutes=2)) == 1
     assert notification_send(notification_id=notification.pk) == "sent"
     assert notification_retry_due(now=timezone.now() + timedelta(minutes=2)) == 0
+
+
+def test_the_overdue_refund_alert_says_how_late_and_how_much_in_the_stores_language(store):
+    store.support_email = "support@maison.example"
+    store.save()
+    rr = make_return(store)
+    data = {"days_late": 3, "amount_due": "25.00", "surcharge_amount": "2.50", "refund_due_by": "2026-07-17"}
+    notification = notification_queue(return_request=rr, kind="return_refund_overdue", data=data)
+    mail.outbox.clear()
+    notification_send(notification_id=notification.pk)
+    message = mail.outbox[0]
+    assert message.to == ["support@maison.example"]
+    assert "échéance le 17 juillet 2026" in message.subject
+    assert "Retard : 3 jours. Reste dû : 25,00\xa0€." in message.body
+    assert "2,50\xa0€ de majoration" in message.body and "/admin/returns/returnrequest/" in message.body

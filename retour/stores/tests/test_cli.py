@@ -236,3 +236,15 @@ def test_serve_runs_the_web_server_and_a_worker_until_sigterm_stops_both(tmp_pat
         if serve.poll() is None:
             serve.kill()
             serve.wait()
+
+
+def test_the_periodic_jobs_of_a_worker_run_on_an_empty_database(db):
+    from retour.cli import periodic_jobs
+
+    assert [job.__name__ for job in periodic_jobs()] == [
+        "notification_retry_due",
+        "return_expire_due",
+        "refunds_flag_overdue",
+    ]
+    for job in periodic_jobs():
+        assert job() == 0
