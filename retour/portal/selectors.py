@@ -184,9 +184,9 @@ def exchange_options(*, store: Store, lines: list[OrderLine]) -> dict[int, list[
         variants.setdefault(product.group, []).append(product)
     out: dict[int, list[Product]] = {}
     for line in lines:
-        product = known.get(line.sku)
-        if product is not None:
-            out[line.id] = [p for p in variants.get(product.group, []) if p.sku != line.sku]
+        same = known.get(line.sku)
+        if same is not None:
+            out[line.id] = [p for p in variants.get(same.group, []) if p.sku != line.sku]
     return out
 
 

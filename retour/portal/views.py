@@ -18,8 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, translate_url
 from django.utils import timezone
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _t
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -121,10 +120,10 @@ def _order_or_redirect(request: HttpRequest, store: Store) -> Any:
     try:
         order = access.granted_order(request, store=store)
     except access.Expired:
-        messages.warning(request, _t("Your session has expired. Please look up your order again."))
+        messages.warning(request, gettext("Your session has expired. Please look up your order again."))
         return redirect("portal:start", store=store.slug)
     if order is None:
-        messages.info(request, _t("Look up your order first."))
+        messages.info(request, gettext("Look up your order first."))
         return redirect("portal:start", store=store.slug)
     return order
 
@@ -210,7 +209,7 @@ def _parse_items(
     by_id = {v.line.id: v for v in lines}
     posted = {int(m.group(1)): v for k, v in request.POST.items() if (m := re.fullmatch(r"qty_(\d+)", k))}
     if any(line_id not in by_id for line_id in posted):
-        return [], {None: [_t("This item is not part of your order.")]}, 400
+        return [], {None: [gettext("This item is not part of your order.")]}, 400
     known_reasons = {r.code: r for r in reasons}
     previous = {d["line_id"]: DraftLine.from_dict(d) for d in draft.get("lines", [])}
     errors: dict[Any, list[Any]] = {}
@@ -220,7 +219,7 @@ def _parse_items(
         view = by_id[line_id]
         if not quantity:
             if quantity is None:
-                errors.setdefault(line_id, []).append(_t("Choose a quantity."))
+                errors.setdefault(line_id, []).append(gettext("Choose a quantity."))
             continue
         reason = request.POST.get(f"reason_{line_id}", "")
         comment = request.POST.get(f"comment_{line_id}", "")[:2000]
@@ -239,21 +238,21 @@ def _parse_items(
     draft_photos_delete(unused)
     access.draft_set(request, store=store, order=order, lines=[c.as_dict() for c in chosen])
     if not chosen and not errors:
-        errors[None] = [_t("Choose at least one item to return.")]
+        errors[None] = [gettext("Choose at least one item to return.")]
     return [c.as_dict() for c in chosen], errors, 200
 
 
 def _line_problems(view: selectors.LineView, quantity: int, reason: Any) -> list[Any]:
     problems: list[Any] = []
     if not view.selectable:
-        problems += view.reasons or [_t("This item cannot be returned.")]
+        problems += view.reasons or [gettext("This item cannot be returned.")]
     elif quantity > view.eligibility.returnable_quantity:
         problems.append(
-            _t("Only %(n)s unit(s) of this item can be returned.")
+            gettext("Only %(n)s unit(s) of this item can be returned.")
             % {"n": view.eligibility.returnable_quantity}
         )
     if reason is None:
-        problems.append(_t("Choose a reason."))
+        problems.append(gettext("Choose a reason."))
     return problems
 
 
@@ -283,7 +282,7 @@ def _take_photos(
             draft_photos_delete(n for n in item.photos if n not in names)
         reason = reasons.get(item.reason)
         if reason is not None and reason.requires_photo and not names and item.line_id not in errors:
-            errors.setdefault(item.line_id, []).append(_t("Please add a photo that shows the problem."))
+            errors.setdefault(item.line_id, []).append(gettext("Please add a photo that shows the problem."))
         out.append(DraftLine(item.line_id, item.quantity, item.reason, item.comment, tuple(names)))
     return out, errors
 
@@ -326,7 +325,7 @@ def _submit(
     allowed: list[str],
 ) -> tuple[HttpResponse | None, list[Any]]:
     if resolution not in allowed:
-        return None, [_t("Choose how you would like to be reimbursed.")]
+        return None, [gettext("Choose how you would like to be reimbursed.")]
     exchange: list[ExchangeRequest] = []
     if resolution == "exchange":
         exchange, problems = _exchange_items(request, store, draft)
@@ -354,7 +353,7 @@ def _exchange_items(
         if sku and sku not in {p.sku for p in options.get(d.line_id, [])}:
             sku = ""
         if not (sku or wish):
-            problems.append(_t("Tell us which size or colour you would like instead."))
+            problems.append(gettext("Tell us which size or colour you would like instead."))
             continue
         items.append(ExchangeRequest(line_id=d.line_id, sku=sku, wish=wish, quantity=d.quantity))
     return items, problems
@@ -454,7 +453,7 @@ def ship(request: HttpRequest, token: str) -> HttpResponse:
         _act(
             request,
             lambda: portal_return_ship(return_request=rr, **form.cleaned_data),
-            _t("Thank you: we noted that the parcel is on its way."),
+            gettext("Thank you: we noted that the parcel is on its way."),
         )
     return redirect("portal:status", token=rr.token)
 
@@ -464,11 +463,11 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     rr = _return_or_404(token)
     form = CancelForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _t("Tick the box to confirm that you want to cancel the return."))
+        messages.error(request, gettext("Tick the box to confirm that you want to cancel the return."))
     elif not selectors.status_actions(rr)["cancel"]:
-        messages.error(request, _t("This return can no longer be cancelled."))
+        messages.error(request, gettext("This return can no longer be cancelled."))
     else:
-        _act(request, lambda: portal_return_cancel(return_request=rr), _t("Your return was cancelled."))
+        _act(request, lambda: portal_return_cancel(return_request=rr), gettext("Your return was cancelled."))
     return redirect("portal:status", token=rr.token)
 
 
@@ -480,10 +479,10 @@ def message(request: HttpRequest, token: str) -> HttpResponse:
         _act(
             request,
             lambda: portal_message_send(return_request=rr, body=form.cleaned_data["body"]),
-            _t("Your message was sent. We will answer by email."),
+            gettext("Your message was sent. We will answer by email."),
         )
     else:
-        messages.error(request, _t("Write your question before sending it."))
+        messages.error(request, gettext("Write your question before sending it."))
     return redirect(reverse("portal:status", kwargs={"token": rr.token}) + "#help")
 
 
@@ -512,7 +511,7 @@ def withdraw(request: HttpRequest, store: str) -> HttpResponse:
         if order is None:
             form.add_error(None, NOT_FOUND_MESSAGE)
         elif not selectors.withdrawal_open(selectors.order_lines(order=order)):
-            form.add_error(None, _t("This order is not, or no longer, within a withdrawal period."))
+            form.add_error(None, gettext("This order is not, or no longer, within a withdrawal period."))
         else:
             access.withdrawal_grant(request, store=shop, order=order, name=data["name"], email=data["email"])
             return redirect("portal:withdraw_confirm", store=shop.slug)
@@ -525,7 +524,7 @@ def withdraw_confirm(request: HttpRequest, store: str) -> HttpResponse:
     pending = access.withdrawal_pending(request, store=shop)
     order = selectors.order_for_portal(store=shop, order_id=int(pending["order"])) if pending else None
     if pending is None or order is None:
-        messages.info(request, _t("Please fill in the withdrawal form first."))
+        messages.info(request, gettext("Please fill in the withdrawal form first."))
         return redirect("portal:withdraw", store=shop.slug)
     lines = [
         v for v in selectors.order_lines(order=order) if v.eligible and v.eligibility.right == "withdrawal"
@@ -534,7 +533,7 @@ def withdraw_confirm(request: HttpRequest, store: str) -> HttpResponse:
     if request.method == "POST":
         requests = _withdrawal_lines(request, shop, lines)
         if not requests:
-            errors.append(_t("Choose at least one item."))
+            errors.append(gettext("Choose at least one item."))
         else:
             try:
                 rr = portal_withdrawal_submit(
