@@ -9,12 +9,14 @@ their changes go through admin actions that call the same services as the API.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from retour.core.actors import Actor
 from retour.core.errors import DomainError
@@ -44,7 +46,7 @@ def staff_actor(request: HttpRequest, store_id: int | None = None) -> Actor:
 
 
 def run_service(
-    modeladmin: admin.ModelAdmin, request: HttpRequest, rows: QuerySet, verb: str, call: Any
+    modeladmin: admin.ModelAdmin, request: HttpRequest, rows: Iterable[Any], verb: Any, call: Any
 ) -> None:
     """Call ``call(row)`` for each selected row; report successes and each refusal with its reason."""
     done, failed = 0, []
@@ -112,7 +114,7 @@ class StoreScopedAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         """A store admin picks among their own stores (and those stores' rows)."""
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field: Any = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and not request.user.is_superuser:
             stores = [s for s, role in member_roles(request).items() if role in self.editable_by]
             model = db_field.related_model
@@ -172,4 +174,4 @@ class RateLimitCounterAdmin(admin.ModelAdmin):
 
 admin.site.site_header = "Retour"
 admin.site.site_title = "Retour"
-admin.site.index_title = "Back office"
+admin.site.index_title = _("Back office")

@@ -75,8 +75,8 @@ def notification_render(notification: Notification) -> RenderedEmail:
     context = render_context(notification)
     tz = notification.store.time_zone or "UTC"
     with translation.override(language), timezone.override(tz):
-        subject = render_to_string(f"{base}.subject.txt", context)
+        subject: str = str(render_to_string(f"{base}.subject.txt", context))
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
-    subject = re.sub(r"\s*[\r\n]+\s*", " ", subject).strip()[:300]  # one line; keeps no-break spaces
-    return RenderedEmail(subject=subject, text=text.strip() + "\n", html=html)
+    one_line = re.sub(r"\s*[\r\n]+\s*", " ", subject).strip()[:300]  # keeps no-break spaces
+    return RenderedEmail(subject=one_line, text=text.strip() + "\n", html=html)

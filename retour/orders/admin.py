@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from retour.core.admin import ReadOnlyInline, StoreScopedAdmin
 from retour.orders.models import Customer, Order, OrderLine
@@ -57,7 +58,7 @@ class OrderAdmin(StoreScopedAdmin):
     inlines = [OrderLineInline]
     readonly_fields = ("returns_link",)
 
-    @admin.display(description="Returns")
+    @admin.display(description=_("Returns"))
     def returns_link(self, obj: Order) -> Any:
         from django.urls import reverse
         from django.utils.html import format_html

@@ -26,7 +26,7 @@ class PolicyForm(forms.ModelForm):
         fields = sorted(POLICY_FIELDS)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         changes = {name: data[name] for name in self.changed_data if name in data}
         if self.instance.pk and changes and not self.errors:
             try:

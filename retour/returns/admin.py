@@ -121,7 +121,7 @@ class ReturnRequestAdmin(StoreScopedAdmin):
     def has_act_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser or any(r in ACTING_ROLES for r in member_roles(request).values())
 
-    def _act(self, request: HttpRequest, queryset: Any, verb: str, call: Any) -> None:
+    def _act(self, request: HttpRequest, queryset: Any, verb: Any, call: Any) -> None:
         """Run a service on each selected return the user may act on, as that user."""
         roles = member_roles(request)
         rows = [rr for rr in queryset if request.user.is_superuser or roles.get(rr.store_id) in ACTING_ROLES]
@@ -135,7 +135,7 @@ class ReturnRequestAdmin(StoreScopedAdmin):
         self._act(
             request,
             queryset,
-            _("Approved"),
+            _("Returns approved"),
             lambda rr, actor, note: return_approve(return_request=rr, actor=actor, note=note),
         )
 
@@ -148,7 +148,7 @@ class ReturnRequestAdmin(StoreScopedAdmin):
         self._act(
             request,
             queryset,
-            _("Rejected"),
+            _("Returns rejected"),
             lambda rr, actor, note: return_reject(return_request=rr, actor=actor, reason=note),
         )
 
@@ -159,7 +159,7 @@ class ReturnRequestAdmin(StoreScopedAdmin):
         self._act(
             request,
             queryset,
-            _("Cancelled"),
+            _("Returns cancelled"),
             lambda rr, actor, note: return_cancel(return_request=rr, actor=actor, note=note),
         )
 
@@ -170,7 +170,7 @@ class ReturnRequestAdmin(StoreScopedAdmin):
         self._act(
             request,
             queryset,
-            _("Closed"),
+            _("Returns closed"),
             lambda rr, actor, note: return_close(return_request=rr, actor=actor, note=note),
         )
 
@@ -180,7 +180,7 @@ class ReturnRequestAdmin(StoreScopedAdmin):
         self._act(
             request,
             queryset,
-            _("Refunded"),
+            _("Refunds recorded"),
             lambda rr, actor, note: refund_issue(return_request=rr, actor=actor, method=method, note=note),
         )
 

@@ -457,7 +457,7 @@ def _play(order: Order, plan: ReturnPlan, staff: dict[str, Actor], now: datetime
         return moment
 
     lines = [ln for ln in order.lines.all() if _returnable(ln.sku)][: plan.lines]
-    exchange = ()
+    exchange: tuple[ExchangeRequest, ...] = ()
     if plan.resolution == "exchange":
         exchange = (ExchangeRequest(line_id=lines[0].id, sku=_other_variant(lines[0].sku)),)
     rr = return_create(

@@ -101,7 +101,7 @@ class AdminTests(TestCase):
     def test_approving_from_the_admin_goes_through_the_service_with_the_staff_member_as_actor(self):
         rr = ReturnRequest.objects.filter(status="requested").first()
         response = self._act("approve", [rr], note="OK pour moi")
-        assert "Approved: 1" in response.content.decode()
+        assert "Returns approved: 1" in response.content.decode()
         rr.refresh_from_db()
         assert rr.status == "approved"
         event = rr.events.latest("id")
