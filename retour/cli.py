@@ -107,6 +107,15 @@ def supervise(commands: dict[str, list[str]]) -> int:
     return status
 
 
+def _check_migrated() -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise CliError("the database is not up to date: run 'retour migrate' first")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.core.management import call_command
@@ -115,6 +124,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CliError(f"--port must be between 1 and 65535 (got {args.port})")
     if args.workers < 1:
         raise CliError(f"--workers must be at least 1 (got {args.workers})")
+    _check_migrated()
     call_command("collectstatic", interactive=False, verbosity=0)
     commands = {
         "web server": _python_module(
@@ -448,6 +458,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help(sys.stderr)
         return 2
+    from django.db import DatabaseError
+
     from retour.core.errors import DomainError
 
     try:
@@ -457,6 +469,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CliError, DomainError) as exc:
         sys.stderr.write(f"retour: error: {exc}\n")
         return 2
+    except DatabaseError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        sys.stderr.write(f"retour: database error: {first} (is the database reachable, and migrated?)\n")
+        return 1
     except KeyboardInterrupt:
         return 130
 

@@ -115,6 +115,7 @@ class DemoResult:
     admin_username: str = "admin"
     admin_password: str = ""
     password_file: str = ""
+    foreign_users: list[str] = field(default_factory=list)  # existed before the demo: left untouched
 
     @property
     def changed(self) -> bool:
@@ -134,6 +135,11 @@ class DemoResult:
             f"Try the customer portal ({settings.BASE_URL}/portal/{SLUG}/) with:",
             *[f"  order {number:<5} {email:<20} {note}" for number, email, note in TRY_ORDERS],
         ]
+        if self.foreign_users:
+            names = ", ".join(self.foreign_users)
+            lines.insert(
+                2, f"  (user(s) {names} existed before the demo: their passwords were left unchanged)"
+            )
         return "\n".join(lines)
 
 
@@ -199,44 +205,46 @@ def _store(result: DemoResult) -> Store:
     return store
 
 
-def _password(result: DemoResult) -> tuple[str, bool]:
-    """The demo password, made on the first run and kept in the data directory."""
+def _password(result: DemoResult) -> tuple[str, Path | None]:
+    """The demo password kept in the data directory, or a new one and where to keep it."""
     path = Path(settings.DATA_DIR) / PASSWORD_FILE
     result.password_file = str(path)
     if path.is_file() and path.read_text().strip():
-        return path.read_text().strip(), False
-    password = secrets.token_urlsafe(12)
-    path.write_text(password + "\n")
-    os.chmod(path, 0o600)
-    return password, True
+        return path.read_text().strip(), None
+    return secrets.token_urlsafe(12), path
 
 
 def _staff(store: Store, result: DemoResult) -> dict[str, Actor]:
+    """admin (superuser), agent and warehouse, with the demo password. A user of that name that
+    is not a member of the demo store is someone else's: it is used as is, never re-keyed."""
     from django.contrib.auth import get_user_model
 
     from retour.stores.services import staff_add
 
-    password, fresh = _password(result)
+    password, new_file = _password(result)
     result.admin_password = password
-    actors = {}
+    actors, keyed = {}, False
     for username, role in STAFF:
         user = get_user_model().objects.filter(username=username).first()
-        if user is None or fresh:  # a new password file: the users get it
-            membership = staff_add(
+        ours = user is not None and store.memberships.filter(user=user).exists()
+        if user is None or (ours and new_file):
+            user = staff_add(
                 store=store,
                 username=username,
                 role=role,
                 password=password,
                 email=f"{username}@maison-demo.example",
                 superuser=(role == "admin"),
-            )
-            user = membership.user
-            _count(result, "staff users")
-        elif not store.memberships.filter(user=user).exists():
-            staff_add(store=store, username=username, role=role)
+            ).user
+            keyed = True
+            if not ours:
+                _count(result, "staff users")
+        elif not ours:
+            result.foreign_users.append(username)
         actors[role] = Actor(type="user", name=username, user_id=user.pk, role=role)
-    if fresh and not result.created.get("store"):
-        result.created["staff users"] = 0  # only the password was (re)made: say nothing changed in the data
+    if new_file and keyed:
+        new_file.write_text(password + "\n")
+        os.chmod(new_file, 0o600)
     return actors
 
 

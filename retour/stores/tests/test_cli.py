@@ -248,3 +248,18 @@ def test_the_periodic_jobs_of_a_worker_run_on_an_empty_database(db):
     ]
     for job in periodic_jobs():
         assert job() == 0
+
+
+def test_serve_refuses_to_start_on_a_database_that_is_not_migrated(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(RETOUR_DATA_DIR=str(tmp_path / "var"), PYTHONPATH=str(ROOT))
+    done = subprocess.run(
+        [sys.executable, "-m", "retour.cli", "serve", "--port", str(_free_port())],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr == "retour: error: the database is not up to date: run 'retour migrate' first\n"

@@ -132,3 +132,13 @@ def test_the_demo_emails_are_queued_for_after_commit(db, data_dir, django_captur
         "return_approved",
         "refund_issued",
     }
+
+
+def test_an_existing_admin_user_of_someone_else_is_never_rekeyed(db, data_dir):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("admin", "boss@example.com", "the-real-password")
+    result = demo_load()
+    assert authenticate(username="admin", password="the-real-password") is not None
+    assert "existed before the demo" in result.report()
+    assert authenticate(username="agent", password=result.admin_password) is not None
