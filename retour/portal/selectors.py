@@ -359,7 +359,9 @@ def status_actions(rr: ReturnRequest) -> dict[str, bool]:
     return {
         "ship": can("ship", rr.status),
         "cancel": can("cancel", rr.status) and nothing_sent and rr.status != Status.IN_TRANSIT,
-        "slip": rr.status in (Status.REQUESTED, Status.APPROVED, Status.IN_TRANSIT),
+        # Before approval only a statutory withdrawal may be sent back at once.
+        "slip": rr.status in (Status.APPROVED, Status.IN_TRANSIT)
+        or (rr.status == Status.REQUESTED and rr.right == Right.WITHDRAWAL),
     }
 
 

@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -73,6 +73,25 @@ def draft_photos_delete(names: Iterable[str]) -> None:
                 default_storage.delete(name)
             except OSError:  # already gone: nothing to clean
                 log.warning("draft photo %s could not be deleted", name)
+
+
+def draft_photos_purge(*, older_than: timedelta = timedelta(days=1), now: datetime | None = None) -> int:
+    """Delete draft photos of returns never confirmed (sessions last two hours); returns how many.
+
+    Meant for a periodic task.
+    """
+    cutoff = (now or clock.now()) - older_than
+    try:
+        _dirs, files = default_storage.listdir(DRAFT_DIR)
+    except FileNotFoundError:
+        return 0
+    old = [
+        f"{DRAFT_DIR}/{name}"
+        for name in files
+        if default_storage.get_modified_time(f"{DRAFT_DIR}/{name}") < cutoff
+    ]
+    draft_photos_delete(old)
+    return len(old)
 
 
 def _draft_photos(names: Iterable[str]) -> list[PreparedPhoto]:

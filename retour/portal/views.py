@@ -7,6 +7,7 @@ status page. Each view parses, checks the session's scope, calls one service, re
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 from datetime import timedelta
@@ -94,7 +95,21 @@ def render_portal(
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The shopper's address for the rate limit.
+
+    Behind a reverse proxy on the same host or private network every request comes from the
+    proxy's address; then the address the proxy appended last to X-Forwarded-For is the
+    client's (earlier entries are whatever the client sent, so they are never trusted).
+    """
+    remote = request.META.get("REMOTE_ADDR") or "unknown"
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    try:
+        via_proxy = ipaddress.ip_address(remote).is_private or ipaddress.ip_address(remote).is_loopback
+    except ValueError:
+        via_proxy = False
+    if via_proxy and forwarded:
+        return forwarded.split(",")[-1].strip()[:64] or remote
+    return remote
 
 
 def _rate_limited(request: HttpRequest, store: Store, number: str) -> HttpResponse | None:

@@ -171,3 +171,29 @@ def test_the_session_key_changes_at_lookup(order):
     lookup(client, "1001", "alice@example.com")
 
     assert client.session.session_key != before
+
+
+def test_behind_a_local_proxy_each_client_address_is_counted_apart(order, settings):
+    settings.LOOKUP_RATE_LIMIT = 1
+    via_proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    Client().post(url("start", store="shop"), {"order_number": "1", "contact": "x@y.z"},
+                  HTTP_X_FORWARDED_FOR="203.0.113.7", **via_proxy)  # fmt: skip
+
+    other_client = Client().post(url("start", store="shop"), {"order_number": "2", "contact": "x@y.z"},
+                                 HTTP_X_FORWARDED_FOR="203.0.113.8", **via_proxy)  # fmt: skip
+    spoofed = Client().post(url("start", store="shop"), {"order_number": "3", "contact": "x@y.z"},
+                            HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7", **via_proxy)  # fmt: skip
+
+    assert other_client.status_code == 200
+    assert spoofed.status_code == 429  # only the address the proxy appended counts
+
+
+def test_a_forwarded_header_from_a_public_address_is_ignored(order, settings):
+    settings.LOOKUP_RATE_LIMIT = 1
+    public = {"REMOTE_ADDR": "93.184.216.34"}
+    Client().post(url("start", store="shop"), {"order_number": "1", "contact": "x@y.z"}, **public)
+
+    response = Client().post(url("start", store="shop"), {"order_number": "2", "contact": "x@y.z"},
+                             HTTP_X_FORWARDED_FOR="203.0.113.99", **public)  # fmt: skip
+
+    assert response.status_code == 429

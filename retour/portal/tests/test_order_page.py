@@ -180,3 +180,20 @@ def test_no_withdrawal_function_once_the_period_is_over(store, make_order):
 
     assert "This order is still within the legal withdrawal period" not in html
     assert "Our return policy until" in html
+
+
+def test_draft_photos_of_abandoned_returns_are_purged(shopper, store, line1, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from retour.portal.services import draft_photos_purge
+
+    choose(
+        shopper, {f"qty_{line1.id}": "1", f"reason_{line1.id}": "defective"}, **{f"photos_{line1.id}": jpeg()}
+    )
+    name = draft(shopper, store)["lines"][0]["photos"][0]
+
+    assert draft_photos_purge(now=timezone.now()) == 0
+    assert draft_photos_purge(now=timezone.now() + timedelta(days=2)) == 1
+    assert not (settings.MEDIA_ROOT / name).exists()

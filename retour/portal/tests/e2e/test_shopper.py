@@ -10,6 +10,8 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
+from retour.helpdesk.models import Message
+from retour.helpdesk.services import faq_create_defaults
 from retour.policies.services import policy_update
 from retour.portal.tests.conftest import LINES
 from retour.portal.tests.e2e.conftest import SCREENSHOTS
@@ -28,6 +30,7 @@ def test_a_shopper_returns_an_item_with_a_photo_for_store_credit_and_ships_it(
     live_server, phone, screens, store, make_order, capsys
 ):
     policy_update(store=store, changes={"auto_approve": True, "store_credit_bonus_percent": Decimal("10")})
+    faq_create_defaults(store=store)
     order = make_order("1001", lines=LINES)
     tshirt = order.lines.get(ref="L1")
     page = phone
@@ -79,6 +82,18 @@ def test_a_shopper_returns_an_item_with_a_photo_for_store_credit_and_ships_it(
     assert "Return requested" in timeline and "Return approved" in timeline and "Parcel sent" in timeline
     screens.shot("shipped")
     total = time.monotonic() - started
+
+    # A question: htmx loads the chosen answer in place; "none of these" opens a message to support.
+    loaded = len(navigations)
+    page.get_by_label("Choose your question").select_option(label="How do I print the return slip?")
+    page.wait_for_selector(".answer")
+    assert len(navigations) == loaded  # no page load: htmx swapped the answer in
+    page.get_by_label("Choose your question").select_option(value="none")
+    page.get_by_label("Your question", exact=True).fill("Can I drop it off in your shop?")
+    page.get_by_role("button", name="Send to support").click()
+    page.wait_for_selector("text=Your message was sent.")
+    screens.shot("question")
+    assert Message.objects.get(return_request=rr).body == "Can I drop it off in your shop?"
 
     rr.refresh_from_db()
     assert (rr.channel, rr.resolution, rr.status) == ("portal", "store_credit", Status.IN_TRANSIT)
