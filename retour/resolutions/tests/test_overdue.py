@@ -253,3 +253,30 @@ def test_the_task_flags_with_the_real_clock(withdraw):
     with time_machine.travel(at(28), tick=False):
         assert refunds_flag_overdue_task.call() == 1
     assert _events(rr)[0].data["days_late"] == 11
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_sweeps_flag_a_return_once(withdraw):
+    import threading
+
+    from django.db import connection
+
+    rr = withdraw()
+    barrier = threading.Barrier(8)
+    counts: list[int] = []
+
+    def sweep() -> None:
+        try:
+            barrier.wait()
+            counts.append(refunds_flag_overdue(now=at(28)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(counts) == [0] * 7 + [1]
+    assert len(_events(rr)) == 1
