@@ -133,6 +133,10 @@ class LineView:
         )
 
     @property
+    def window_over(self) -> bool:
+        return any(r.code == "outside_return_window" for r in self.eligibility.reasons)
+
+    @property
     def selectable(self) -> bool:
         return self.eligible or self.guarantee_only
 

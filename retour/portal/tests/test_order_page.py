@@ -53,6 +53,7 @@ def test_a_line_that_cannot_be_returned_says_why(store, make_order):
 
     assert "This item cannot be returned:" in html
     assert "Final-sale items cannot be returned." in html
+    assert "The last day was" not in html  # the window still runs: only the final sale stops it
     assert html.count('name="qty_') == 1
 
 
@@ -197,3 +198,38 @@ def test_draft_photos_of_abandoned_returns_are_purged(shopper, store, line1, set
     assert draft_photos_purge(now=timezone.now()) == 0
     assert draft_photos_purge(now=timezone.now() + timedelta(days=2)) == 1
     assert not (settings.MEDIA_ROOT / name).exists()
+
+
+def _look_up(number="1001"):
+    client = Client()
+    client.post(url("start", store="shop"), {"order_number": number, "contact": "alice@example.com"})
+    return client
+
+
+def test_after_the_windows_a_defect_can_still_be_claimed_under_the_guarantee(store, make_order):
+    order = make_order("1001", delivered_days_ago=40)
+    line = order.lines.get()
+    client = _look_up()
+
+    html = client.get(url("order", store="shop")).content.decode()
+
+    assert "a defect is covered by the legal guarantee until" in html
+    assert 'value="defective"' in html and 'value="too_small"' not in html
+    refused = choose(client, {f"qty_{line.id}": "1", f"reason_{line.id}": "too_small"})
+    assert "Choose a reason." in refused.content.decode()
+    accepted = choose(
+        client, {f"qty_{line.id}": "1", f"reason_{line.id}": "defective"}, **{f"photos_{line.id}": jpeg()}
+    )
+    assert accepted.status_code == 302
+    client.post(url("review", store="shop"), {"resolution": "refund"})
+    assert ReturnRequest.objects.get().right == "guarantee"
+
+
+def test_a_line_past_every_period_says_when_the_last_day_was(store, make_order):
+    make_order("1001", delivered_days_ago=3 * 366)
+
+    html = _look_up().get(url("order", store="shop")).content.decode()
+
+    assert "The return period for this item has ended." in html
+    assert "The last day was" in html
+    assert 'name="qty_' not in html
