@@ -66,12 +66,12 @@ DEFAULT_FAQ: list[tuple[str, tuple[str, str], tuple[str, str]]] = [
         ("Can I exchange an item?", "Puis-je échanger un article ?"),
         (
             'When our policy offers exchanges, choose "Exchange" when you start your return and tell '
-            "us which size or colour you would like. We send the new item once your return is on its "
-            "way back to us. If exchange is not offered, return the item for a refund and order the one "
+            "us which size or colour you would like. We send you the new item once we have "
+            "processed your return. If exchange is not offered, return the item for a refund and order the one "
             "you want.",
             "Lorsque notre politique propose l'échange, choisissez « Échange » au moment de créer votre "
-            "retour et indiquez la taille ou la couleur souhaitée. Nous envoyons le nouvel article une "
-            "fois votre retour en route. Si l'échange n'est pas proposé, retournez l'article pour être "
+            "retour et indiquez la taille ou la couleur souhaitée. Nous vous envoyons le nouvel article dès "
+            "que votre retour a été traité. Si l'échange n'est pas proposé, retournez l'article pour être "
             "remboursé et commandez celui que vous souhaitez.",
         ),
     ),

@@ -297,3 +297,11 @@ def test_the_demo_store_page_renders_in_both_languages(db, language, tmp_path, s
     assert store.name in text
     assert ("Modèle de formulaire de rétractation" if language == "fr" else "Model withdrawal form") in text
     assert policy_text(store=store, language=language).strip()
+
+
+@pytest.mark.parametrize("country", ["BR", "XX"])
+def test_a_country_without_rules_or_an_unknown_code_still_renders(db, country):
+    store = _store(f"c-{country.lower()}", country, currency="USD")
+    page = policy_html(store=store, language="fr")
+    assert 'id="withdrawal"' not in page
+    assert "Cette politique s'ajoute aux droits que vous confère la loi de votre pays" in _plain(page)
