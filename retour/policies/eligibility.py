@@ -118,7 +118,7 @@ def order_returnability(*, order: Order, now: datetime | None = None, override: 
                         exclude_return_id: int | None = None) -> list[LineEligibility]:
     """Eligibility of every line of ``order`` (lines prefetched by the caller or here)."""
     now = now or clock.now()
-    policy = order.store.policy
+    policy = Policy.objects.get(store_id=order.store_id)  # fresh: a cached store.policy may be stale
     law = order_law(order, policy)
     held = in_returns_by_line(order, exclude_return_id)
     country = order.ship_country or order.store.country
@@ -145,9 +145,13 @@ def _line_eligibility(line: OrderLine, policy: Policy, law: OrderLaw, held: int,
         reasons.append(Refusal("not_delivered", _("This item has not been delivered yet.")))
     elif returnable == 0:
         reasons.append(Refusal("quantity_exceeds_returnable", _("Every delivered unit is already in a return.")))
-    if line.final_sale and not override:
+    # Scenario E2 (api-v1 contract): the shop's final-sale / not-returnable flags refuse the line
+    # for a customer, even while a statutory withdrawal period runs. Legally only the art. 16
+    # exclusions limit withdrawal; the policy page tells merchants to use legal_exclusion.
+    shop_flags_apply = not override
+    if line.final_sale and shop_flags_apply:
         reasons.append(Refusal("final_sale", _("Final-sale items cannot be returned.")))
-    if not line.returnable and not override:
+    if not line.returnable and shop_flags_apply:
         reasons.append(Refusal("not_returnable_item", _("This item cannot be returned.")))
     if line.delivered_quantity and right in (None, "guarantee") and not override:
         reasons.append(Refusal("outside_return_window", _("The return period for this item has ended.")))

@@ -138,7 +138,7 @@ def return_money(rr: ReturnRequest, ctx: MoneyContext | None = None) -> ReturnMo
     counted = {ln.id: counted_units(ln, rr, trigger) for ln in rr.lines.all()}
     counted_value = _value(rr, counted)
     counted_fees = sum((f["amount"] for f in compute_fees(rr, counted, ctx)), ZERO)  # type: ignore[misc]
-    gross = counted_value - counted_fees - deductions + (shipping if counted_value > 0 else ZERO)
+    gross = counted_value - counted_fees - deductions + _shipping_part(rr, counted, shipping)
     refundable = max(gross - refunded, ZERO)
     order_cap = _order_cap(rr, refunded)
     refundable = quantize(min(refundable, order_cap), currency)
@@ -149,7 +149,7 @@ def return_money(rr: ReturnRequest, ctx: MoneyContext | None = None) -> ReturnMo
         fees = compute_fees(rr, counted, ctx)
     est_value = _value(rr, estimate_basis)
     estimate = max(est_value - sum((f["amount"] for f in fees), ZERO) - deductions  # type: ignore[misc]
-                   + (shipping if est_value > 0 else ZERO), ZERO)
+                   + _shipping_part(rr, estimate_basis, shipping), ZERO)
     bonus = ZERO
     if rr.resolution == Resolution.STORE_CREDIT:
         bonus = percent_of(estimate, ctx.policy.store_credit_bonus_percent, currency)
@@ -158,6 +158,13 @@ def return_money(rr: ReturnRequest, ctx: MoneyContext | None = None) -> ReturnMo
         refundable=refundable, refunded_total=quantize(refunded, currency), deductions=deductions,
         shipping_refund=shipping, counted_value=counted_value,
     )
+
+
+def _shipping_part(rr: ReturnRequest, basis: dict[int, int], shipping: Decimal) -> Decimal:
+    """The standard delivery is refunded only once every unit of the whole-order withdrawal counts."""
+    if shipping <= 0 or not all(basis.get(ln.id, 0) >= ln.quantity for ln in rr.lines.all()):
+        return ZERO
+    return shipping
 
 
 def _order_cap(rr: ReturnRequest, refunded_here: Decimal) -> Decimal:

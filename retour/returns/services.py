@@ -96,7 +96,8 @@ def _check(action: str, rr: ReturnRequest) -> None:
             _("This action (%(action)s) is not allowed while the return is %(status)s.")
             % {"action": action.replace("_", " "), "status": Status(rr.status).label},
             errors=[{"loc": ["status"], "code": "invalid_transition",
-                     "message": f"{action} is allowed from: {', '.join(transitions.allowed_from(action))}"}],
+                     "message": _("Allowed from: %(statuses)s") % {
+                         "statuses": ", ".join(str(Status(s).label) for s in transitions.allowed_from(action))}}],
         )
 
 
@@ -280,7 +281,9 @@ def _create_exchange_items(rr: ReturnRequest, items: list[ExchangeRequest] | tup
 
 
 def _return_right(rights: list[str], withdrawal_statement: bool) -> str:
-    if withdrawal_statement or Right.WITHDRAWAL in rights:
+    # A withdrawal statement made after the period has ended is not a statutory withdrawal:
+    # the right follows the lines, whatever the form used.
+    if Right.WITHDRAWAL in rights:
         return Right.WITHDRAWAL
     if rights and all(r == Right.GUARANTEE for r in rights):
         return Right.GUARANTEE
@@ -379,6 +382,8 @@ def return_cancel(*, return_request: ReturnRequest, actor: Actor, note: str = ""
     _check("cancel", rr)
     if ReturnLine.objects.filter(return_request=rr, received_quantity__gt=0).exists():
         raise InvalidTransition(_("Units of this return have been received: it can no longer be cancelled."))
+    if rr.refunds.exclude(status="failed").exists():
+        raise InvalidTransition(_("This return has been refunded: it can no longer be cancelled."))
     old = _move(rr, "cancel", closed_at=now)
     _event(rr, action="cancelled", from_status=old, actor=actor, now=now, data={"note": note} if note else {})
     _notify(rr, "return_cancelled")
@@ -547,6 +552,8 @@ def _complete(rr: ReturnRequest, actor: Actor, now: datetime, note: str = "") ->
 
 def return_maybe_complete(rr: ReturnRequest, actor: Actor, now: datetime) -> None:
     """received → completed by itself once all approved units arrived, were graded and paid."""
+    # The caller's copy may be stale: a refund issued on the way may have completed it already.
+    rr.status = ReturnRequest.objects.filter(pk=rr.pk).values_list("status", flat=True).get()
     if rr.status != Status.RECEIVED:
         return
     lines = list(ReturnLine.objects.filter(return_request=rr))
@@ -562,6 +569,7 @@ def _after_trigger(rr: ReturnRequest, actor: Actor, now: datetime) -> None:
 
     refund_auto_credit(return_request=rr, now=now)
     return_maybe_complete(rr, actor, now)
+    rr.refresh_from_db()
 
 
 @transaction.atomic

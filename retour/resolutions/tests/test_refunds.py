@@ -205,3 +205,25 @@ def test_original_payment_refunds_are_pending_for_the_provider(store, make_order
                              staff_actor, received=1, accepted=1)
     refund = refund_issue(return_request=rr, actor=staff_actor, method="original_payment")
     assert refund.status == "pending" and len(refund.idempotency_key) >= 32
+
+
+def test_a_refunded_return_cannot_be_cancelled(store, make_order, customer_actor, staff_actor):
+    from retour.returns.services import return_cancel
+
+    policy_update(store=store, changes={"refund_trigger": "on_approval", "apply_statutory_rights": False})
+    rr = return_approve(return_request=_return(make_order(lines=[_line(quantity=1)]), customer_actor, 1),
+                        actor=staff_actor)
+    refund_issue(return_request=rr, actor=staff_actor, method="manual")
+    with pytest.raises(InvalidTransition):
+        return_cancel(return_request=rr, actor=customer_actor)
+    rr.refresh_from_db()
+    assert rr.status == Status.APPROVED
+
+
+def test_standard_delivery_is_refunded_only_when_every_unit_of_the_order_counts(store, make_order, customer_actor,
+                                                                               staff_actor):
+    order = make_order(lines=[_line(quantity=3)], delivered_days_ago=2)  # FR withdrawal of the whole order
+    rr = _return(order, customer_actor, 3)
+    assert _money(rr).estimated_refund == D("64.90")
+    rr = _through_inspection(rr, staff_actor, received=2, accepted=2)
+    assert _money(rr).refundable == D("40.00")  # the third unit never came back: no delivery cost

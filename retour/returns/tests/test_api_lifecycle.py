@@ -457,10 +457,6 @@ def test_m5_a_store_credit_refund_adds_the_amount_and_the_bonus_to_the_balance(a
     }
 
 
-@pytest.mark.xfail(
-    reason="returns.services._after_trigger completes the return twice (stale rr after "
-    "refund_auto_credit) → 409; reported to the lead"
-)
 def test_m5_store_credit_is_given_when_the_trigger_is_reached(api, store):
     api.put("/api/v1/policy", {"store_credit_bonus_percent": "10"})
     number, received = _to_received(
