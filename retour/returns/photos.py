@@ -88,7 +88,7 @@ def _decode(data: bytes, index: int | None) -> tuple[Image.Image, str]:
 
 def _clean(image: Image.Image, fmt: str) -> Image.Image:
     """The pixels, upright, with only the colour profile and transparency as metadata."""
-    kept = {k: image.info[k] for k in _KEPT_INFO if k in image.info}
+    kept: dict[str | tuple[int, int], Any] = {k: image.info[k] for k in _KEPT_INFO if k in image.info}
     upright = ImageOps.exif_transpose(image) or image
     out_format = _OUTPUT[fmt][0]
     if out_format == "JPEG" and upright.mode not in ("RGB", "L"):
