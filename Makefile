@@ -96,7 +96,7 @@ test: install-test browser
 	@$(MAKE) --no-print-directory check
 	@# pytest exits 5 when it collected no test: that is not a failure of the suite.
 	@echo "== pytest"; \
-	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); status=$$?; \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -rs $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest: no tests were collected"; exit 0; fi; \
 	exit $$status
 
