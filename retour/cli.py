@@ -158,29 +158,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return supervise(commands)
 
 
-def periodic_jobs() -> list[Callable[[], Any]]:
-    """What every worker runs every few minutes; each job is safe to run twice and on many workers."""
-    from retour.notifications.tasks import notification_retry_due
-    from retour.resolutions.overdue import refunds_flag_overdue
-    from retour.returns.services import return_expire_due
-
-    return [notification_retry_due, return_expire_due, refunds_flag_overdue]
-
-
 def _sweep_forever(interval: float) -> None:
-    """Re-enqueue notifications that are due again or whose task was lost, expire approved
-    returns never shipped, flag overdue withdrawal refunds."""
+    """Run the periodic jobs (retour.core.periodic) every ``interval`` seconds."""
     from django.db import close_old_connections
+
+    from retour.core.periodic import periodic_run
 
     while True:
         time.sleep(interval)
-        for job in periodic_jobs():
-            try:
-                job()
-            except Exception as exc:  # noqa: BLE001 - a sweep that fails is retried at the next round
-                sys.stderr.write(f"retour: periodic {job.__name__} failed: {exc}\n")
-            finally:
-                close_old_connections()
+        try:
+            results = periodic_run()
+            failed = [name for name, count in results.items() if count < 0]
+            if failed:
+                sys.stderr.write(f"retour: periodic jobs failed: {', '.join(failed)}\n")
+        except Exception as exc:  # noqa: BLE001 - a sweep that fails is retried at the next round
+            sys.stderr.write(f"retour: periodic sweep failed: {exc}\n")
+        finally:
+            close_old_connections()
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

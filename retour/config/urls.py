@@ -4,13 +4,14 @@ from django.urls import include, path, re_path
 
 from retour.config.api import api
 from retour.core.api import api_not_found
-from retour.core.views import healthz
+from retour.core.views import healthz, media_for_staff
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),  # problem+json 404 for any other API path
     path("admin/", admin.site.urls),
+    path("media/<path:path>", media_for_staff, name="media"),
 ]
 # Shopper pages in the shopper's language: /en/portal/…, /fr/portal/…; /portal/… redirects by Accept-Language.
 urlpatterns += i18n_patterns(path("portal/", include("retour.portal.urls")))

@@ -28,7 +28,18 @@ JOBS: tuple[tuple[str, str], ...] = (
     ("returns_expired", "retour.returns.services:return_expire_due"),
     ("refunds_flagged_overdue", "retour.resolutions.overdue:refunds_flag_overdue"),
     ("notifications_retried", "retour.notifications.tasks:notification_retry_due"),
+    ("draft_photos_purged", "retour.portal.services:draft_photos_purge"),
+    ("rate_limits_purged", "retour.core.periodic:ratelimits_purge"),
 )
+
+
+def ratelimits_purge(*, now: datetime) -> int:
+    """Counters older than a day no longer limit anything (the longest window is 15 minutes)."""
+    from datetime import timedelta
+
+    from retour.core.ratelimit import ratelimit_purge
+
+    return ratelimit_purge(before=now - timedelta(days=1))
 
 
 def _resolve(path: str) -> Callable[..., int] | None:

@@ -13,3 +13,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:  # noqa: BLE001 - any database failure means unhealthy
         return JsonResponse({"status": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+def media_for_staff(request: HttpRequest, path: str):  # noqa: ANN201
+    """Return photos are personal data: only staff of the photo's store may see them."""
+    from django.db.models import Q
+    from django.http import FileResponse, Http404
+
+    from retour.returns.models import ReturnPhoto
+
+    user = request.user
+    if not user.is_authenticated or not user.is_staff:
+        raise Http404
+    photo = ReturnPhoto.objects.filter(Q(image=path) | Q(thumbnail=path)).select_related("return_request").first()
+    if photo is None:
+        raise Http404
+    store_id = photo.return_request.store_id
+    if not user.is_superuser and not user.memberships.filter(store_id=store_id).exists():
+        raise Http404
+    field = photo.image if photo.image.name == path else photo.thumbnail
+    return FileResponse(field.open("rb"), content_type="image/jpeg")

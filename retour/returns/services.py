@@ -213,6 +213,10 @@ def return_create(*, order: Order, actor: Actor, lines: list[LineRequest], resol
     _notify(rr, "withdrawal_acknowledged" if withdrawal_statement else "return_created")
     if policy.auto_approve and not overridden:
         rr = return_approve(return_request=rr, actor=Actor.system("policy: auto-approve"), now=now)
+    elif withdrawal_statement and rr.right == Right.WITHDRAWAL:
+        # A statutory withdrawal needs no approval: the consumer may send the goods at once, and
+        # the date they do counts for the refund deadline.
+        rr = return_approve(return_request=rr, actor=Actor.system("statutory withdrawal"), now=now, notify=False)
     return rr
 
 
@@ -329,8 +333,9 @@ def _update_refund_due(rr: ReturnRequest, now: datetime) -> None:
 
 @transaction.atomic
 def return_approve(*, return_request: ReturnRequest, actor: Actor, lines: list[dict[str, Any]] | None = None,
-                   note: str = "", now: datetime | None = None) -> ReturnRequest:
-    """Approve all requested units, or fewer per listed line (partial approval, L3)."""
+                   note: str = "", now: datetime | None = None, notify: bool = True) -> ReturnRequest:
+    """Approve all requested units, or fewer per listed line (partial approval, L3).
+    ``notify=False`` when the customer already has an email saying what to do next."""
     now = now or clock.now()
     rr = _lock(return_request)
     _check("approve", rr)
@@ -355,7 +360,8 @@ def return_approve(*, return_request: ReturnRequest, actor: Actor, lines: list[d
     old = _move(rr, "approve", approved_at=now, expires_at=now + timedelta(days=APPROVAL_VALIDITY_DAYS))
     _event(rr, action="approved", from_status=old, actor=actor, now=now,
            data={"lines": {str(k): v for k, v in approved.items()}, **({"note": note} if note else {})})
-    _notify(rr, "return_approved")
+    if notify:
+        _notify(rr, "return_approved")
     _after_trigger(rr, actor, now)
     return rr
 

@@ -23,7 +23,8 @@ def hash_key(raw: str) -> str:
 def store_create(
     *, slug: str, name: str, country: str, currency: str = "EUR", language: str = "en", time_zone: str = "Europe/Paris"
 ) -> Store:
-    """A store with its `main` location, the default policy and the default reason catalogue."""
+    """A store with its `main` location, the default policy, reason catalogue and FAQ."""
+    from retour.helpdesk.services import faq_create_defaults
     from retour.policies.services import policy_create_default, reasons_create_defaults
 
     if Store.objects.filter(slug=slug).exists():
@@ -34,6 +35,7 @@ def store_create(
     Location.objects.create(store=store, code="main", name=name, country=store.country, is_default=True)
     policy_create_default(store=store)
     reasons_create_defaults(store=store)
+    faq_create_defaults(store=store)
     return store
 
 

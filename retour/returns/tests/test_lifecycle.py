@@ -361,3 +361,22 @@ def test_expiry_only_touches_approved_returns_past_their_date(make_order, custom
     rr.refresh_from_db()
     assert rr.status == Status.EXPIRED
     assert rr.events.last().actor_type == "system"
+
+
+def test_a_withdrawal_statement_in_the_period_is_approved_at_once_with_one_email(make_order, customer_actor,
+                                                                               django_capture_on_commit_callbacks):
+    from retour.notifications.models import Notification
+
+    order = make_order(lines=[_lines(quantity=1)], delivered_days_ago=3)
+    with django_capture_on_commit_callbacks():
+        rr = _create(order, customer_actor, withdrawal_statement=True, channel="portal")
+    assert (rr.status, rr.right) == (Status.APPROVED, "withdrawal")
+    assert rr.events.get(action="approved").actor_type == "system"
+    assert list(Notification.objects.filter(return_request=rr).values_list("kind", flat=True)) == [
+        "withdrawal_acknowledged"]
+
+
+def test_a_withdrawal_statement_after_the_period_waits_for_review(store, make_order, customer_actor):
+    order = make_order(lines=[_lines(quantity=1)], delivered_days_ago=20)  # policy window only
+    rr = _create(order, customer_actor, withdrawal_statement=True, channel="portal")
+    assert (rr.status, rr.right) == (Status.REQUESTED, "policy")
