@@ -69,12 +69,20 @@ class ApiClient:
         return self.client.get(path, params or {}, **self._headers(headers))
 
     def post(self, path: str, body: Any = None, headers: dict[str, str] | None = None):
-        return self.client.post(path, json.dumps(body if body is not None else {}), content_type="application/json",
-                                **self._headers(headers))
+        return self.client.post(
+            path,
+            json.dumps(body if body is not None else {}),
+            content_type="application/json",
+            **self._headers(headers),
+        )
 
     def put(self, path: str, body: Any = None, headers: dict[str, str] | None = None):
-        return self.client.put(path, json.dumps(body if body is not None else {}), content_type="application/json",
-                               **self._headers(headers))
+        return self.client.put(
+            path,
+            json.dumps(body if body is not None else {}),
+            content_type="application/json",
+            **self._headers(headers),
+        )
 
 
 @pytest.fixture
@@ -88,26 +96,42 @@ def api_as():
     return ApiClient
 
 
-def order_payload(number: str = "1001", *, lines: list[dict[str, Any]] | None = None, delivered_days_ago: int | None = 3,
-                  now=None, country: str = "FR", postal_code: str = "75001", **extra: Any) -> dict[str, Any]:
+def order_payload(
+    number: str = "1001",
+    *,
+    lines: list[dict[str, Any]] | None = None,
+    delivered_days_ago: int | None = 3,
+    now=None,
+    country: str = "FR",
+    postal_code: str = "75001",
+    **extra: Any,
+) -> dict[str, Any]:
     """A contract order body (api-v1.md) delivered ``delivered_days_ago`` days before ``now``."""
     from datetime import timedelta
 
     from django.utils import timezone
 
     now = now or timezone.now()
-    delivered = (now - timedelta(days=delivered_days_ago)).isoformat() if delivered_days_ago is not None else None
+    delivered = (
+        (now - timedelta(days=delivered_days_ago)).isoformat() if delivered_days_ago is not None else None
+    )
     body: dict[str, Any] = {
         "number": number,
         "channel": "web",
         "placed_at": (now - timedelta(days=(delivered_days_ago or 0) + 2)).isoformat(),
         "currency": "EUR",
         "customer": {"email": "alice@example.com", "name": "Alice Martin", "language": "fr"},
-        "shipping_address": {"name": "Alice Martin", "line1": "1 rue de Rivoli", "city": "Paris",
-                             "postal_code": postal_code, "country": country},
+        "shipping_address": {
+            "name": "Alice Martin",
+            "line1": "1 rue de Rivoli",
+            "city": "Paris",
+            "postal_code": postal_code,
+            "country": country,
+        },
         "shipping": {"amount": "9.90", "standard_amount": "4.90"},
         "delivered_at": delivered,
-        "lines": lines or [{"ref": "L1", "sku": "TSHIRT-M", "title": "T-shirt M", "quantity": 2, "unit_price": "20.00"}],
+        "lines": lines
+        or [{"ref": "L1", "sku": "TSHIRT-M", "title": "T-shirt M", "quantity": 2, "unit_price": "20.00"}],
     }
     body.update(extra)
     return body
@@ -120,7 +144,9 @@ def make_order(store):
     from retour.orders.services import order_upsert
 
     def _make(number: str = "1001", *, target_store=None, **kwargs: Any):
-        order, _created = order_upsert(store=target_store or store, data=OrderIn(**order_payload(number, **kwargs)))
+        order, _created = order_upsert(
+            store=target_store or store, data=OrderIn(**order_payload(number, **kwargs))
+        )
         return order
 
     return _make

@@ -34,12 +34,34 @@ def load_tsv() -> dict[str, str]:
 
 
 def extract() -> None:
-    env = {"RETOUR_DATA_DIR": str(ROOT / "var"), **os.environ, "DJANGO_SETTINGS_MODULE": "retour.config.settings",
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        "RETOUR_DATA_DIR": str(ROOT / "var"),
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "retour.config.settings",
+        "PYTHONPATH": str(ROOT),
+    }
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "fr", "--no-location", "--no-obsolete",
-         "-i", ".venv/*", "-i", "bench/*", "-i", "var/*", "-i", "*/tests/*"],
-        cwd=ROOT / "retour", env=env, check=True,
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "fr",
+            "--no-location",
+            "--no-obsolete",
+            "-i",
+            ".venv/*",
+            "-i",
+            "bench/*",
+            "-i",
+            "var/*",
+            "-i",
+            "*/tests/*",
+        ],
+        cwd=ROOT / "retour",
+        env=env,
+        check=True,
     )
 
 

@@ -62,7 +62,9 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
         return raw
     parts = urlsplit(raw)
     if parts.scheme not in schemes:
-        raise ConfigError(f"{name} must start with one of {', '.join(s + '://' for s in schemes)} (got {raw!r})")
+        raise ConfigError(
+            f"{name} must start with one of {', '.join(s + '://' for s in schemes)} (got {raw!r})"
+        )
     return raw
 
 

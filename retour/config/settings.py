@@ -31,7 +31,11 @@ try:
         f"sqlite:///{DATA_DIR / 'retour.sqlite3'}",
         schemes=("sqlite", "postgres", "postgresql", "pgsql"),
     )
-    EMAIL_URL = env_url("RETOUR_EMAIL_URL", "file://" + str(DATA_DIR / "mail"), schemes=("file", "smtp", "smtps", "console", "memory"))
+    EMAIL_URL = env_url(
+        "RETOUR_EMAIL_URL",
+        "file://" + str(DATA_DIR / "mail"),
+        schemes=("file", "smtp", "smtps", "console", "memory"),
+    )
     LOOKUP_RATE_LIMIT = env_int("RETOUR_LOOKUP_RATE_LIMIT", 10, minimum=1)
     API_RATE_LIMIT = env_int("RETOUR_API_RATE_LIMIT", 0, minimum=0)  # requests/minute per key, 0 = off
 except ConfigError as exc:  # stop with a clear message rather than a traceback
@@ -107,7 +111,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")} if env_bool("RETOUR_TEST_FILE_DB") else {}
+    DATABASES["default"]["TEST"] = (
+        {"NAME": str(DATA_DIR / "test.sqlite3")} if env_bool("RETOUR_TEST_FILE_DB") else {}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -16,7 +16,9 @@ class DomainError(Exception):
     status = 422
     title: Any = _("The request cannot be carried out")
 
-    def __init__(self, detail: Any = "", *, errors: list[dict[str, Any]] | None = None, code: str | None = None):
+    def __init__(
+        self, detail: Any = "", *, errors: list[dict[str, Any]] | None = None, code: str | None = None
+    ):
         super().__init__(str(detail) or str(self.title))
         self.detail = detail or self.title
         self.errors = errors or []

@@ -18,7 +18,11 @@ class BodySizeLimitMiddleware:
         except ValueError:
             length = 0
         content_type = request.META.get("CONTENT_TYPE", "")
-        limit = settings.MAX_UPLOAD_BODY_BYTES if content_type.startswith("multipart/") else settings.MAX_BODY_BYTES
+        limit = (
+            settings.MAX_UPLOAD_BODY_BYTES
+            if content_type.startswith("multipart/")
+            else settings.MAX_BODY_BYTES
+        )
         if length > limit:
             if request.path.startswith("/api/"):
                 return JsonResponse(

@@ -25,7 +25,9 @@ def media_for_staff(request: HttpRequest, path: str):  # noqa: ANN201
     user = request.user
     if not user.is_authenticated or not user.is_staff:
         raise Http404
-    photo = ReturnPhoto.objects.filter(Q(image=path) | Q(thumbnail=path)).select_related("return_request").first()
+    photo = (
+        ReturnPhoto.objects.filter(Q(image=path) | Q(thumbnail=path)).select_related("return_request").first()
+    )
     if photo is None:
         raise Http404
     store_id = photo.return_request.store_id

@@ -114,8 +114,9 @@ def policy_deadline(line: OrderLine, policy: Policy) -> date | None:
     return clock.local_date(start, order.store.time_zone) + timedelta(days=policy.window_days)
 
 
-def order_returnability(*, order: Order, now: datetime | None = None, override: bool = False,
-                        exclude_return_id: int | None = None) -> list[LineEligibility]:
+def order_returnability(
+    *, order: Order, now: datetime | None = None, override: bool = False, exclude_return_id: int | None = None
+) -> list[LineEligibility]:
     """Eligibility of every line of ``order`` (lines prefetched by the caller or here)."""
     now = now or clock.now()
     policy = Policy.objects.get(store_id=order.store_id)  # fresh: a cached store.policy may be stale
@@ -123,11 +124,15 @@ def order_returnability(*, order: Order, now: datetime | None = None, override: 
     held = in_returns_by_line(order, exclude_return_id)
     country = order.ship_country or order.store.country
     today = clock.consumer_date(now, country, order.store.time_zone)
-    return [_line_eligibility(line, policy, law, held.get(line.id, 0), today, override) for line in order.lines.all()]
+    return [
+        _line_eligibility(line, policy, law, held.get(line.id, 0), today, override)
+        for line in order.lines.all()
+    ]
 
 
-def _line_eligibility(line: OrderLine, policy: Policy, law: OrderLaw, held: int, today: date,
-                      override: bool) -> LineEligibility:
+def _line_eligibility(
+    line: OrderLine, policy: Policy, law: OrderLaw, held: int, today: date, override: bool
+) -> LineEligibility:
     reasons: list[Refusal] = []
     returnable = max(line.delivered_quantity - held, 0)
     p_deadline = policy_deadline(line, policy) if line.delivered_quantity else None
@@ -144,7 +149,9 @@ def _line_eligibility(line: OrderLine, policy: Policy, law: OrderLaw, held: int,
     if line.delivered_quantity == 0:
         reasons.append(Refusal("not_delivered", _("This item has not been delivered yet.")))
     elif returnable == 0:
-        reasons.append(Refusal("quantity_exceeds_returnable", _("Every delivered unit is already in a return.")))
+        reasons.append(
+            Refusal("quantity_exceeds_returnable", _("Every delivered unit is already in a return."))
+        )
     # Scenario E2 (api-v1 contract): the shop's final-sale / not-returnable flags refuse the line
     # for a customer, even while a statutory withdrawal period runs. Legally only the art. 16
     # exclusions limit withdrawal; the policy page tells merchants to use legal_exclusion.

@@ -39,7 +39,9 @@ class Policy(models.Model):
     return_shipping_fee = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("0"))
     store_credit_bonus_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
     allowed_resolutions = models.JSONField(default=default_resolutions)
-    refund_trigger = models.CharField(max_length=16, choices=RefundTrigger.choices, default=RefundTrigger.ON_INSPECTION)
+    refund_trigger = models.CharField(
+        max_length=16, choices=RefundTrigger.choices, default=RefundTrigger.ON_INSPECTION
+    )
     auto_approve = models.BooleanField(default=False)
     apply_statutory_rights = models.BooleanField(default=True)
     return_costs_borne_by_customer = models.BooleanField(default=True)

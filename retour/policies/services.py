@@ -34,13 +34,27 @@ def reasons_create_defaults(*, store: Store) -> None:
         ReturnReason.objects.get_or_create(
             store=store,
             code=code,
-            defaults={"label_en": en, "label_fr": fr, "seller_fault": fault, "requires_photo": photo, "position": position},
+            defaults={
+                "label_en": en,
+                "label_fr": fr,
+                "seller_fault": fault,
+                "requires_photo": photo,
+                "position": position,
+            },
         )
 
 
 POLICY_FIELDS = {
-    "window_days", "window_starts", "restocking_fee_percent", "return_shipping_fee", "store_credit_bonus_percent",
-    "allowed_resolutions", "refund_trigger", "auto_approve", "apply_statutory_rights", "return_costs_borne_by_customer",
+    "window_days",
+    "window_starts",
+    "restocking_fee_percent",
+    "return_shipping_fee",
+    "store_credit_bonus_percent",
+    "allowed_resolutions",
+    "refund_trigger",
+    "auto_approve",
+    "apply_statutory_rights",
+    "return_costs_borne_by_customer",
 }
 
 

@@ -18,7 +18,9 @@ class RefundStatus(models.TextChoices):
 
 class Refund(models.Model):
     store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="refunds")
-    return_request = models.ForeignKey("returns.ReturnRequest", on_delete=models.PROTECT, related_name="refunds")
+    return_request = models.ForeignKey(
+        "returns.ReturnRequest", on_delete=models.PROTECT, related_name="refunds"
+    )
     amount = models.DecimalField(max_digits=12, decimal_places=3)
     currency = models.CharField(max_length=3)
     method = models.CharField(max_length=20, choices=RefundMethod.choices)
@@ -44,7 +46,9 @@ class StoreCreditAccount(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["store", "customer", "currency"], name="credit_store_customer_currency")
+            models.UniqueConstraint(
+                fields=["store", "customer", "currency"], name="credit_store_customer_currency"
+            )
         ]
 
     def __str__(self) -> str:
@@ -57,7 +61,9 @@ class StoreCreditEntry(models.Model):
     account = models.ForeignKey(StoreCreditAccount, on_delete=models.CASCADE, related_name="entries")
     amount = models.DecimalField(max_digits=12, decimal_places=3)
     kind = models.CharField(max_length=20)  # refund | bonus | spend | adjustment
-    refund = models.ForeignKey(Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="credit_entries")
+    refund = models.ForeignKey(
+        Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="credit_entries"
+    )
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField()
 

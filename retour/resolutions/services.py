@@ -40,17 +40,29 @@ def _parse_amount(amount: Decimal | str | None, currency: str) -> Decimal | None
     try:
         value = Decimal(str(amount))
     except (InvalidOperation, ValueError):
-        raise ValidationFailed(_("The amount is not a number."),
-                               errors=[line_error(["amount"], "invalid_value", _("Not a number."))]) from None
+        raise ValidationFailed(
+            _("The amount is not a number."),
+            errors=[line_error(["amount"], "invalid_value", _("Not a number."))],
+        ) from None
     if not value.is_finite() or value <= 0 or value != quantize(value, currency):
-        raise ValidationFailed(_("The amount must be positive, with the currency's decimals."),
-                               errors=[line_error(["amount"], "invalid_value", _("Invalid amount."))])
+        raise ValidationFailed(
+            _("The amount must be positive, with the currency's decimals."),
+            errors=[line_error(["amount"], "invalid_value", _("Invalid amount."))],
+        )
     return value
 
 
 @transaction.atomic
-def refund_issue(*, return_request: ReturnRequest, actor: Actor, method: str, amount: Decimal | str | None = None,
-                 note: str = "", now: datetime | None = None, idempotency_key: str | None = None) -> Refund:
+def refund_issue(
+    *,
+    return_request: ReturnRequest,
+    actor: Actor,
+    method: str,
+    amount: Decimal | str | None = None,
+    note: str = "",
+    now: datetime | None = None,
+    idempotency_key: str | None = None,
+) -> Refund:
     """Record a refund of ``amount`` (default: all that is still refundable).
 
     Never more than refundable (M2), and so never more than the customer paid. A statutory
@@ -63,11 +75,24 @@ def refund_issue(*, return_request: ReturnRequest, actor: Actor, method: str, am
     rr = _lock(return_request)
     _check("refund", rr)
     if method not in RefundMethod.values:
-        raise ValidationFailed(_("Unknown refund method."), errors=[line_error(["method"], "invalid_value", method)])
-    if method == RefundMethod.STORE_CREDIT and rr.right == Right.WITHDRAWAL and rr.resolution != Resolution.STORE_CREDIT:
         raise ValidationFailed(
-            _("A statutory withdrawal is refunded to the original payment unless the customer chose store credit."),
-            errors=[line_error(["method"], "store_credit_not_chosen", _("The customer did not choose store credit."))])
+            _("Unknown refund method."), errors=[line_error(["method"], "invalid_value", method)]
+        )
+    if (
+        method == RefundMethod.STORE_CREDIT
+        and rr.right == Right.WITHDRAWAL
+        and rr.resolution != Resolution.STORE_CREDIT
+    ):
+        raise ValidationFailed(
+            _(
+                "A statutory withdrawal is refunded to the original payment unless the customer chose store credit."
+            ),
+            errors=[
+                line_error(
+                    ["method"], "store_credit_not_chosen", _("The customer did not choose store credit.")
+                )
+            ],
+        )
     currency = rr.order.currency
     requested = _parse_amount(amount, currency)
     money = return_money(ReturnRequest.objects.select_related("store", "order").get(pk=rr.pk))
@@ -76,20 +101,39 @@ def refund_issue(*, return_request: ReturnRequest, actor: Actor, method: str, am
         raise RefundExceedsRefundable(
             _("At most %(amount)s %(currency)s can still be refunded.")
             % {"amount": money_str(money.refundable, currency), "currency": currency},
-            errors=[line_error(["amount"], "refund_exceeds_refundable", money_str(money.refundable, currency))])
+            errors=[
+                line_error(["amount"], "refund_exceeds_refundable", money_str(money.refundable, currency))
+            ],
+        )
     refund = Refund.objects.create(
-        store_id=rr.store_id, return_request=rr, amount=value, currency=currency, method=method,
+        store_id=rr.store_id,
+        return_request=rr,
+        amount=value,
+        currency=currency,
+        method=method,
         status=RefundStatus.PENDING if method == RefundMethod.ORIGINAL_PAYMENT else RefundStatus.SUCCEEDED,
-        idempotency_key=idempotency_key or uuid.uuid4().hex, note=note[:2000], created_at=now,
+        idempotency_key=idempotency_key or uuid.uuid4().hex,
+        note=note[:2000],
+        created_at=now,
         succeeded_at=None if method == RefundMethod.ORIGINAL_PAYMENT else now,
     )
     bonus = ZERO
     if method == RefundMethod.STORE_CREDIT:
         bonus = _credit_refund(rr, refund, now)
-    _event(rr, action="refund_issued", from_status=rr.status, actor=actor, now=now, data={
-        "refund_id": refund.id, "amount": money_str(value, currency), "method": method,
-        **({"bonus": money_str(bonus, currency)} if bonus else {}), **({"note": note} if note else {}),
-    })
+    _event(
+        rr,
+        action="refund_issued",
+        from_status=rr.status,
+        actor=actor,
+        now=now,
+        data={
+            "refund_id": refund.id,
+            "amount": money_str(value, currency),
+            "method": method,
+            **({"bonus": money_str(bonus, currency)} if bonus else {}),
+            **({"note": note} if note else {}),
+        },
+    )
     _notify(rr, "refund_issued")
     return_maybe_complete(rr, actor, now)
     return refund
@@ -108,27 +152,46 @@ def _credit_refund(rr: ReturnRequest, refund: Refund, now: datetime) -> Decimal:
 
 
 def store_credit_account(*, store: Store, customer: Customer, currency: str) -> StoreCreditAccount:
-    account, _created = StoreCreditAccount.objects.get_or_create(store=store, customer=customer, currency=currency)
+    account, _created = StoreCreditAccount.objects.get_or_create(
+        store=store, customer=customer, currency=currency
+    )
     return StoreCreditAccount.objects.select_for_update().get(pk=account.pk)
 
 
-def _ledger(account: StoreCreditAccount, amount: Decimal, kind: str, now: datetime, *, refund: Refund | None = None,
-            note: str = "") -> StoreCreditEntry:
-    entry = StoreCreditEntry.objects.create(account=account, amount=amount, kind=kind, refund=refund, note=note,
-                                            created_at=now)
+def _ledger(
+    account: StoreCreditAccount,
+    amount: Decimal,
+    kind: str,
+    now: datetime,
+    *,
+    refund: Refund | None = None,
+    note: str = "",
+) -> StoreCreditEntry:
+    entry = StoreCreditEntry.objects.create(
+        account=account, amount=amount, kind=kind, refund=refund, note=note, created_at=now
+    )
     StoreCreditAccount.objects.filter(pk=account.pk).update(balance=F("balance") + amount)
     return entry
 
 
 @transaction.atomic
-def store_credit_spend(*, store: Store, customer: Customer, currency: str, amount: Decimal, note: str = "",
-                       now: datetime | None = None) -> StoreCreditEntry:
+def store_credit_spend(
+    *,
+    store: Store,
+    customer: Customer,
+    currency: str,
+    amount: Decimal,
+    note: str = "",
+    now: datetime | None = None,
+) -> StoreCreditEntry:
     """Use credit (for an exchange or an order); never below zero."""
     now = now or clock.now()
     account = store_credit_account(store=store, customer=customer, currency=currency)
     if amount <= 0 or amount > account.balance:
-        raise ValidationFailed(_("Not enough store credit."),
-                               errors=[line_error(["amount"], "insufficient_credit", str(account.balance))])
+        raise ValidationFailed(
+            _("Not enough store credit."),
+            errors=[line_error(["amount"], "insufficient_credit", str(account.balance))],
+        )
     return _ledger(account, -amount, "spend", now, note=note)
 
 
@@ -145,5 +208,6 @@ def refund_auto_credit(*, return_request: ReturnRequest, now: datetime | None = 
     money = return_money(ReturnRequest.objects.select_related("store", "order").get(pk=rr.pk))
     if money.refundable <= 0:
         return None
-    return refund_issue(return_request=rr, actor=Actor.system("refund trigger"), method=RefundMethod.STORE_CREDIT,
-                        now=now)
+    return refund_issue(
+        return_request=rr, actor=Actor.system("refund trigger"), method=RefundMethod.STORE_CREDIT, now=now
+    )

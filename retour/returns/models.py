@@ -88,7 +88,9 @@ class ReturnRequest(models.Model):
     shipped_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True, help_text="Approved returns expire if not shipped by then")
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Approved returns expire if not shipped by then"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -149,7 +151,9 @@ class ExchangeItem(models.Model):
     return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="exchange_items")
     order_line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="+")
     sku = models.CharField(max_length=100, blank=True)
-    wish = models.CharField(max_length=300, blank=True, help_text="Free text when the variant is not in the catalogue")
+    wish = models.CharField(
+        max_length=300, blank=True, help_text="Free text when the variant is not in the catalogue"
+    )
     quantity = models.PositiveIntegerField(default=1)
 
     def __str__(self) -> str:
@@ -158,7 +162,9 @@ class ExchangeItem(models.Model):
 
 class ReturnPhoto(models.Model):
     return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="photos")
-    return_line = models.ForeignKey(ReturnLine, null=True, blank=True, on_delete=models.CASCADE, related_name="photos")
+    return_line = models.ForeignKey(
+        ReturnLine, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
+    )
     image = models.ImageField(upload_to="returns/photos/%Y/%m/")
     thumbnail = models.ImageField(upload_to="returns/thumbs/%Y/%m/")
     width = models.PositiveIntegerField(default=0)
@@ -166,7 +172,7 @@ class ReturnPhoto(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return self.image.name
+        return self.image.name or ""
 
 
 class ReturnEvent(models.Model):
@@ -180,8 +186,12 @@ class ReturnEvent(models.Model):
     to_status = models.CharField(max_length=16)
     actor_type = models.CharField(max_length=16)
     actor_name = models.CharField(max_length=200)
-    actor_user = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor_api_key = models.ForeignKey("stores.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_user = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_api_key = models.ForeignKey(
+        "stores.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from retour.core.money import ZERO, percent_of, quantize
 from retour.orders.models import OrderLine
@@ -32,7 +32,7 @@ class MoneyContext:
 @dataclass
 class ReturnMoney:
     currency: str
-    fees: list[dict[str, object]] = field(default_factory=list)
+    fees: list[dict[str, Any]] = field(default_factory=list)
     estimated_refund: Decimal = ZERO
     estimated_credit_bonus: Decimal = ZERO
     refundable: Decimal = ZERO
@@ -88,7 +88,7 @@ def estimate_units(line: ReturnLine, rr: ReturnRequest) -> int:
     return line.approved_quantity
 
 
-def compute_fees(rr: ReturnRequest, basis: dict[int, int], ctx: MoneyContext) -> list[dict[str, object]]:
+def compute_fees(rr: ReturnRequest, basis: dict[int, int], ctx: MoneyContext) -> list[dict[str, Any]]:
     """Restocking fee (% of the value of non-seller-fault units returned under the policy alone)
     and the flat return-shipping fee (once, when any non-seller-fault unit comes back; under a
     statutory withdrawal only if the policy announces that the customer bears return costs)."""
@@ -105,7 +105,7 @@ def compute_fees(rr: ReturnRequest, basis: dict[int, int], ctx: MoneyContext) ->
         else:
             restock_base += units_value(line.order_line, units, currency)
             ship_fee_due = True
-    fees: list[dict[str, object]] = []
+    fees: list[dict[str, Any]] = []
     restocking = percent_of(restock_base, policy.restocking_fee_percent, currency)
     if restocking > 0:
         fees.append({"code": "restocking", "amount": restocking})
@@ -115,7 +115,9 @@ def compute_fees(rr: ReturnRequest, basis: dict[int, int], ctx: MoneyContext) ->
 
 
 def _value(rr: ReturnRequest, basis: dict[int, int]) -> Decimal:
-    return sum((units_value(ln.order_line, basis.get(ln.id, 0), rr.order.currency) for ln in rr.lines.all()), ZERO)
+    return sum(
+        (units_value(ln.order_line, basis.get(ln.id, 0), rr.order.currency) for ln in rr.lines.all()), ZERO
+    )
 
 
 def _deductions(rr: ReturnRequest) -> Decimal:
@@ -132,12 +134,15 @@ def return_money(rr: ReturnRequest, ctx: MoneyContext | None = None) -> ReturnMo
     trigger = ctx.policy.refund_trigger
     refunded = sum((r.amount for r in rr.refunds.all() if r.status != "failed"), ZERO)
     deductions = quantize(_deductions(rr), currency)
-    shipping = quantize(min(rr.order.shipping_standard_amount, rr.order.shipping_amount), currency) \
-        if rr.include_shipping_refund else ZERO
+    shipping = (
+        quantize(min(rr.order.shipping_standard_amount, rr.order.shipping_amount), currency)
+        if rr.include_shipping_refund
+        else ZERO
+    )
 
     counted = {ln.id: counted_units(ln, rr, trigger) for ln in rr.lines.all()}
     counted_value = _value(rr, counted)
-    counted_fees = sum((f["amount"] for f in compute_fees(rr, counted, ctx)), ZERO)  # type: ignore[misc]
+    counted_fees = sum((f["amount"] for f in compute_fees(rr, counted, ctx)), ZERO)
     gross = counted_value - counted_fees - deductions + _shipping_part(rr, counted, shipping)
     refundable = max(gross - refunded, ZERO)
     order_cap = _order_cap(rr, refunded)
@@ -148,15 +153,26 @@ def return_money(rr: ReturnRequest, ctx: MoneyContext | None = None) -> ReturnMo
     if counted_value > 0:  # once money counts, show the fees actually charged on it
         fees = compute_fees(rr, counted, ctx)
     est_value = _value(rr, estimate_basis)
-    estimate = max(est_value - sum((f["amount"] for f in fees), ZERO) - deductions  # type: ignore[misc]
-                   + _shipping_part(rr, estimate_basis, shipping), ZERO)
+    estimate = max(
+        est_value
+        - sum((f["amount"] for f in fees), ZERO)
+        - deductions
+        + _shipping_part(rr, estimate_basis, shipping),
+        ZERO,
+    )
     bonus = ZERO
     if rr.resolution == Resolution.STORE_CREDIT:
         bonus = percent_of(estimate, ctx.policy.store_credit_bonus_percent, currency)
     return ReturnMoney(
-        currency=currency, fees=fees, estimated_refund=quantize(estimate, currency), estimated_credit_bonus=bonus,
-        refundable=refundable, refunded_total=quantize(refunded, currency), deductions=deductions,
-        shipping_refund=shipping, counted_value=counted_value,
+        currency=currency,
+        fees=fees,
+        estimated_refund=quantize(estimate, currency),
+        estimated_credit_bonus=bonus,
+        refundable=refundable,
+        refunded_total=quantize(refunded, currency),
+        deductions=deductions,
+        shipping_refund=shipping,
+        counted_value=counted_value,
     )
 
 
@@ -176,8 +192,10 @@ def _order_cap(rr: ReturnRequest, refunded_here: Decimal) -> Decimal:
         from retour.resolutions.models import Refund
 
         other = sum(
-            Refund.objects.filter(return_request__order=order).exclude(status="failed")
-            .values_list("amount", flat=True), ZERO,
+            Refund.objects.filter(return_request__order=order)
+            .exclude(status="failed")
+            .values_list("amount", flat=True),
+            ZERO,
         )
     other_returns = Decimal(other) - refunded_here
     return max(paid - other_returns - refunded_here, ZERO)

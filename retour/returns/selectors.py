@@ -38,21 +38,31 @@ def _base(store: Store) -> ReturnQuerySet:
     from retour.resolutions.models import Refund
 
     order_refunded = (
-        Refund.objects.filter(return_request__order=OuterRef("order_id")).exclude(status="failed")
-        .values("return_request__order").annotate(total=Sum("amount")).values("total")
+        Refund.objects.filter(return_request__order=OuterRef("order_id"))
+        .exclude(status="failed")
+        .values("return_request__order")
+        .annotate(total=Sum("amount"))
+        .values("total")
     )
-    qs = ReturnQuerySet(model=ReturnRequest).filter(store=store)
+    qs: ReturnQuerySet = ReturnQuerySet(model=ReturnRequest).filter(store=store)
     qs = qs.select_related("store", "store__policy", "order", "order__store", "customer", "location")
     qs = qs.prefetch_related(
-        Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line").prefetch_related(
-            Prefetch("inspections", queryset=Inspection.objects.select_related("location")))),
+        Prefetch(
+            "lines",
+            queryset=ReturnLine.objects.select_related("order_line").prefetch_related(
+                Prefetch("inspections", queryset=Inspection.objects.select_related("location"))
+            ),
+        ),
         "refunds",
         "order__lines",
         "exchange_items",
-    ).annotate(order_refunded_total=Coalesce(
-        Subquery(order_refunded, output_field=DecimalField(max_digits=14, decimal_places=3)),
-        Value(Decimal("0")), output_field=DecimalField(max_digits=14, decimal_places=3),
-    ))
+    ).annotate(
+        order_refunded_total=Coalesce(
+            Subquery(order_refunded, output_field=DecimalField(max_digits=14, decimal_places=3)),
+            Value(Decimal("0")),
+            output_field=DecimalField(max_digits=14, decimal_places=3),
+        )
+    )
     qs.money_ctx = money_context(store)
     return qs
 
@@ -72,8 +82,13 @@ def return_get_by_token(*, token: str) -> ReturnRequest:
     return _base(rr.store).get(pk=rr.pk)
 
 
-def return_list(*, store: Store, status: str | None = None, order_number: str | None = None,
-                customer_email: str | None = None) -> QuerySet[ReturnRequest]:
+def return_list(
+    *,
+    store: Store,
+    status: str | None = None,
+    order_number: str | None = None,
+    customer_email: str | None = None,
+) -> QuerySet[ReturnRequest]:
     qs = _base(store)
     if status:
         qs = qs.filter(status__in=status.split(","))

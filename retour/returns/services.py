@@ -69,12 +69,27 @@ class ExchangeRequest:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _event(rr: ReturnRequest, *, action: str, from_status: str, actor: Actor, now: datetime,
-           data: dict[str, Any] | None = None) -> ReturnEvent:
+def _event(
+    rr: ReturnRequest,
+    *,
+    action: str,
+    from_status: str,
+    actor: Actor,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+) -> ReturnEvent:
     return ReturnEvent.objects.create(
-        store_id=rr.store_id, return_request=rr, at=now, action=action, from_status=from_status,
-        to_status=rr.status, actor_type=actor.type, actor_name=actor.name, actor_user_id=actor.user_id,
-        actor_api_key_id=actor.api_key_id, data=data or {},
+        store_id=rr.store_id,
+        return_request=rr,
+        at=now,
+        action=action,
+        from_status=from_status,
+        to_status=rr.status,
+        actor_type=actor.type,
+        actor_name=actor.name,
+        actor_user_id=actor.user_id,
+        actor_api_key_id=actor.api_key_id,
+        data=data or {},
     )
 
 
@@ -87,7 +102,11 @@ def _notify(rr: ReturnRequest, kind: str) -> None:
 def _lock(rr: ReturnRequest) -> ReturnRequest:
     """Lock the order, then the return (always in that order, so two actions never deadlock)."""
     Order.objects.select_for_update().filter(pk=rr.order_id).values_list("pk", flat=True).first()
-    return ReturnRequest.objects.select_for_update(of=("self",)).select_related("store", "order", "order__store").get(pk=rr.pk)
+    return (
+        ReturnRequest.objects.select_for_update(of=("self",))
+        .select_related("store", "order", "order__store")
+        .get(pk=rr.pk)
+    )
 
 
 def _check(action: str, rr: ReturnRequest) -> None:
@@ -95,9 +114,14 @@ def _check(action: str, rr: ReturnRequest) -> None:
         raise InvalidTransition(
             _("This action (%(action)s) is not allowed while the return is %(status)s.")
             % {"action": action.replace("_", " "), "status": Status(rr.status).label},
-            errors=[{"loc": ["status"], "code": "invalid_transition",
-                     "message": _("Allowed from: %(statuses)s") % {
-                         "statuses": ", ".join(str(Status(s).label) for s in transitions.allowed_from(action))}}],
+            errors=[
+                {
+                    "loc": ["status"],
+                    "code": "invalid_transition",
+                    "message": _("Allowed from: %(statuses)s")
+                    % {"statuses": ", ".join(str(Status(s).label) for s in transitions.allowed_from(action))},
+                }
+            ],
         )
 
 
@@ -125,7 +149,9 @@ def _lines_by_id(rr: ReturnRequest) -> dict[int, ReturnLine]:
     return {ln.id: ln for ln in ReturnLine.objects.select_for_update().filter(return_request=rr)}
 
 
-def _parse_quantities(rr: ReturnRequest, entries: list[dict[str, Any]], *, field: str = "lines") -> list[tuple[ReturnLine, int, int]]:
+def _parse_quantities(
+    rr: ReturnRequest, entries: list[dict[str, Any]], *, field: str = "lines"
+) -> list[tuple[ReturnLine, int, int]]:
     """Resolve ``[{"id", "quantity"}]`` against the return's lines; errors per entry."""
     lines = _lines_by_id(rr)
     errors, out = [], []
@@ -133,9 +159,15 @@ def _parse_quantities(rr: ReturnRequest, entries: list[dict[str, Any]], *, field
         line = lines.get(int(entry.get("id") or 0))
         qty = entry.get("quantity")
         if line is None:
-            errors.append(line_error([field, i, "id"], "unknown_line", _("This line is not part of the return.")))
+            errors.append(
+                line_error([field, i, "id"], "unknown_line", _("This line is not part of the return."))
+            )
         elif not isinstance(qty, int) or isinstance(qty, bool) or qty < 0:
-            errors.append(line_error([field, i, "quantity"], "invalid_quantity", _("The quantity must be a whole number ≥ 0.")))
+            errors.append(
+                line_error(
+                    [field, i, "quantity"], "invalid_quantity", _("The quantity must be a whole number ≥ 0.")
+                )
+            )
         else:
             out.append((line, qty, i))
     if errors:
@@ -147,10 +179,18 @@ def _parse_quantities(rr: ReturnRequest, entries: list[dict[str, Any]], *, field
 
 
 @transaction.atomic
-def return_create(*, order: Order, actor: Actor, lines: list[LineRequest], resolution: str = Resolution.REFUND,
-                  channel: str = ReturnChannel.API, exchange_items: list[ExchangeRequest] | tuple = (),
-                  override: bool = False, withdrawal_statement: bool = False,
-                  now: datetime | None = None) -> ReturnRequest:
+def return_create(
+    *,
+    order: Order,
+    actor: Actor,
+    lines: list[LineRequest],
+    resolution: str = Resolution.REFUND,
+    channel: str = ReturnChannel.API,
+    exchange_items: list[ExchangeRequest] | tuple = (),
+    override: bool = False,
+    withdrawal_statement: bool = False,
+    now: datetime | None = None,
+) -> ReturnRequest:
     """Create a return for some units of an order's lines.
 
     Every line is checked on its own and all refusals are reported together (Q5). ``override``
@@ -161,16 +201,30 @@ def return_create(*, order: Order, actor: Actor, lines: list[LineRequest], resol
 
     now = now or clock.now()
     override = override and actor.is_staff
-    order = Order.objects.select_for_update(of=("self",)).select_related("store", "store__policy", "customer").get(pk=order.pk)
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("store", "store__policy", "customer")
+        .get(pk=order.pk)
+    )
     store, policy = order.store, order.store.policy
     if not lines:
-        raise ValidationFailed(_("A return needs at least one line."),
-                               errors=[line_error(["lines"], "invalid_quantity", _("Choose at least one item."))])
+        raise ValidationFailed(
+            _("A return needs at least one line."),
+            errors=[line_error(["lines"], "invalid_quantity", _("Choose at least one item."))],
+        )
     if channel not in ReturnChannel.values:
-        raise ValidationFailed(_("Unknown channel."), errors=[line_error(["channel"], "invalid_value", channel)])
+        raise ValidationFailed(
+            _("Unknown channel."), errors=[line_error(["channel"], "invalid_value", channel)]
+        )
     if resolution not in policy.allowed_resolutions:
-        raise NotReturnable(_("This resolution is not offered."), errors=[
-            line_error(["resolution"], "resolution_not_allowed", _("The store does not offer this resolution."))])
+        raise NotReturnable(
+            _("This resolution is not offered."),
+            errors=[
+                line_error(
+                    ["resolution"], "resolution_not_allowed", _("The store does not offer this resolution.")
+                )
+            ],
+        )
 
     eligibility = {e.line.id: e for e in order_returnability(order=order, now=now, override=override)}
     reasons = set(ReturnReason.objects.filter(store=store, active=True).values_list("code", flat=True))
@@ -187,45 +241,84 @@ def return_create(*, order: Order, actor: Actor, lines: list[LineRequest], resol
         raise NotReturnable(errors=errors)
 
     rr = ReturnRequest.objects.create(
-        store=store, number=_new_number(store.id), order=order, customer=order.customer, status=Status.REQUESTED,
-        channel=channel, resolution=resolution, override=override, is_withdrawal_statement=withdrawal_statement,
-        location=Location.objects.filter(store=store, is_default=True).first(), created_at=now,
+        store=store,
+        number=_new_number(store.id),
+        order=order,
+        customer=order.customer,
+        status=Status.REQUESTED,
+        channel=channel,
+        resolution=resolution,
+        override=override,
+        is_withdrawal_statement=withdrawal_statement,
+        location=Location.objects.filter(store=store, is_default=True).first(),
+        created_at=now,
     )
     from retour.returns.money import units_value
 
     for req, elig, right, _o in accepted:
         ReturnLine.objects.create(
-            return_request=rr, order_line=elig.line, reason=req.reason, comment=req.comment[:2000],
-            quantity=req.quantity, right=right, unit_refund=units_value(elig.line, 1, order.currency),
+            return_request=rr,
+            order_line=elig.line,
+            reason=req.reason,
+            comment=req.comment[:2000],
+            quantity=req.quantity,
+            right=right,
+            unit_refund=units_value(elig.line, 1, order.currency),
         )
     _create_exchange_items(rr, exchange_items, eligibility)
     rr.right = _return_right([a[2] for a in accepted], withdrawal_statement)
     rr.include_shipping_refund = rr.right == Right.WITHDRAWAL and _whole_order(order, accepted, eligibility)
-    ReturnRequest.objects.filter(pk=rr.pk).update(right=rr.right, include_shipping_refund=rr.include_shipping_refund)
+    ReturnRequest.objects.filter(pk=rr.pk).update(
+        right=rr.right, include_shipping_refund=rr.include_shipping_refund
+    )
     _update_refund_due(rr, now)
-    overridden = {str(a[0].line_id): a[3] for a in accepted if a[3]}
-    _event(rr, action="created", from_status="", actor=actor, now=now, data={
-        "channel": channel, "resolution": resolution, "right": rr.right,
-        "lines": [{"line_id": a[0].line_id, "quantity": a[0].quantity, "reason": a[0].reason} for a in accepted],
-        **({"override": True, "overridden": overridden} if override else {}),
-        **({"withdrawal_statement": True} if withdrawal_statement else {}),
-    })
+    overridden_by_line = {str(a[0].line_id): a[3] for a in accepted if a[3]}
+    _event(
+        rr,
+        action="created",
+        from_status="",
+        actor=actor,
+        now=now,
+        data={
+            "channel": channel,
+            "resolution": resolution,
+            "right": rr.right,
+            "lines": [
+                {"line_id": a[0].line_id, "quantity": a[0].quantity, "reason": a[0].reason} for a in accepted
+            ],
+            **({"override": True, "overridden": overridden_by_line} if override else {}),
+            **({"withdrawal_statement": True} if withdrawal_statement else {}),
+        },
+    )
     _notify(rr, "withdrawal_acknowledged" if withdrawal_statement else "return_created")
-    if policy.auto_approve and not overridden:
+    if policy.auto_approve and not overridden_by_line:
         rr = return_approve(return_request=rr, actor=Actor.system("policy: auto-approve"), now=now)
     elif withdrawal_statement and rr.right == Right.WITHDRAWAL:
         # A statutory withdrawal needs no approval: the consumer may send the goods at once, and
         # the date they do counts for the refund deadline.
-        rr = return_approve(return_request=rr, actor=Actor.system("statutory withdrawal"), now=now, notify=False)
+        rr = return_approve(
+            return_request=rr, actor=Actor.system("statutory withdrawal"), now=now, notify=False
+        )
     return rr
 
 
-def _check_line(i: int, req: LineRequest, eligibility: dict[int, LineEligibility], reasons: set[str],
-                wanted: dict[int, int], today: Any, override: bool) -> tuple[list[dict[str, Any]], str, list[str]]:
+def _check_line(
+    i: int,
+    req: LineRequest,
+    eligibility: dict[int, LineEligibility],
+    reasons: set[str],
+    wanted: dict[int, int],
+    today: Any,
+    override: bool,
+) -> tuple[list[dict[str, Any]], str, list[str]]:
     loc = ["lines", i]
     elig = eligibility.get(req.line_id)
     if elig is None:
-        return [line_error([*loc, "line_id"], "unknown_line", _("This item is not part of the order."))], "", []
+        return (
+            [line_error([*loc, "line_id"], "unknown_line", _("This item is not part of the order."))],
+            "",
+            [],
+        )
     errs = []
     if not isinstance(req.quantity, int) or req.quantity < 1:
         errs.append(line_error([*loc, "quantity"], "invalid_quantity", _("The quantity must be at least 1.")))
@@ -237,14 +330,23 @@ def _check_line(i: int, req: LineRequest, eligibility: dict[int, LineEligibility
     refusals = {r.code: r.message for r in elig.reasons}
     right = elig.right or Right.POLICY
     # A defect found after the windows is still covered by the legal guarantee.
-    if req.reason in GUARANTEE_REASONS and elig.open_for_guarantee(today) and elig.right in (None, "guarantee"):
+    if (
+        req.reason in GUARANTEE_REASONS
+        and elig.open_for_guarantee(today)
+        and elig.right in (None, "guarantee")
+    ):
         for code in ("outside_return_window", "final_sale", "not_returnable_item"):
             refusals.pop(code, None)
         right = Right.GUARANTEE
     if wanted[req.line_id] > elig.returnable_quantity and "not_delivered" not in refusals:
         refusals.pop("quantity_exceeds_returnable", None)
-        errs.append(line_error([*loc, "quantity"], "quantity_exceeds_returnable",
-                               _("Only %(n)s unit(s) of this item can be returned.") % {"n": elig.returnable_quantity}))
+        errs.append(
+            line_error(
+                [*loc, "quantity"],
+                "quantity_exceeds_returnable",
+                _("Only %(n)s unit(s) of this item can be returned.") % {"n": elig.returnable_quantity},
+            )
+        )
     errs += [line_error(loc, code, msg) for code, msg in refusals.items()]
     overridden = []
     if override and not errs:
@@ -266,22 +368,37 @@ def order_returnability_codes_without_override(elig: LineEligibility) -> list[st
     return codes
 
 
-def _create_exchange_items(rr: ReturnRequest, items: list[ExchangeRequest] | tuple,
-                           eligibility: dict[int, LineEligibility]) -> None:
+def _create_exchange_items(
+    rr: ReturnRequest, items: list[ExchangeRequest] | tuple, eligibility: dict[int, LineEligibility]
+) -> None:
     if rr.resolution != Resolution.EXCHANGE:
         return
     errors = []
     for i, item in enumerate(items):
         if item.line_id not in eligibility or not rr.lines.filter(order_line_id=item.line_id).exists():
-            errors.append(line_error(["exchange_items", i, "line_id"], "unknown_line", _("Exchange an item you return.")))
+            errors.append(
+                line_error(
+                    ["exchange_items", i, "line_id"], "unknown_line", _("Exchange an item you return.")
+                )
+            )
         elif not (item.sku or item.wish) or item.quantity < 1:
-            errors.append(line_error(["exchange_items", i], "invalid_value", _("Say which variant you want.")))
+            errors.append(
+                line_error(["exchange_items", i], "invalid_value", _("Say which variant you want."))
+            )
     if errors:
         raise ValidationFailed(_("Some exchange items are not valid."), errors=errors)
-    ExchangeItem.objects.bulk_create([
-        ExchangeItem(return_request=rr, order_line=eligibility[it.line_id].line, sku=it.sku, wish=it.wish[:300],
-                     quantity=it.quantity) for it in items
-    ])
+    ExchangeItem.objects.bulk_create(
+        [
+            ExchangeItem(
+                return_request=rr,
+                order_line=eligibility[it.line_id].line,
+                sku=it.sku,
+                wish=it.wish[:300],
+                quantity=it.quantity,
+            )
+            for it in items
+        ]
+    )
 
 
 def _return_right(rights: list[str], withdrawal_statement: bool) -> str:
@@ -302,7 +419,8 @@ def _whole_order(order: Order, accepted: list, eligibility: dict[int, LineEligib
         wanted[req.line_id] = wanted.get(req.line_id, 0) + req.quantity
     return all(
         wanted.get(line_id, 0) >= e.delivered_quantity and e.in_returns_quantity == 0
-        for line_id, e in eligibility.items() if e.delivered_quantity
+        for line_id, e in eligibility.items()
+        if e.delivered_quantity
     )
 
 
@@ -320,8 +438,10 @@ def _update_refund_due(rr: ReturnRequest, now: datetime) -> None:
         return clock.consumer_date(moment, country, tz) if moment else None
 
     result = engine.refund_due(
-        country=country, notice_received_on=day(rr.created_at) or day(now),
-        proof_of_dispatch_on=day(rr.shipped_at), goods_received_on=day(rr.received_at),
+        country=country,
+        notice_received_on=day(rr.created_at) or day(now),
+        proof_of_dispatch_on=day(rr.shipped_at),
+        goods_received_on=day(rr.received_at),
     )
     if result.due_on != rr.refund_due_by:
         rr.refund_due_by = result.due_on
@@ -332,8 +452,15 @@ def _update_refund_due(rr: ReturnRequest, now: datetime) -> None:
 
 
 @transaction.atomic
-def return_approve(*, return_request: ReturnRequest, actor: Actor, lines: list[dict[str, Any]] | None = None,
-                   note: str = "", now: datetime | None = None, notify: bool = True) -> ReturnRequest:
+def return_approve(
+    *,
+    return_request: ReturnRequest,
+    actor: Actor,
+    lines: list[dict[str, Any]] | None = None,
+    note: str = "",
+    now: datetime | None = None,
+    notify: bool = True,
+) -> ReturnRequest:
     """Approve all requested units, or fewer per listed line (partial approval, L3).
     ``notify=False`` when the customer already has an email saying what to do next."""
     now = now or clock.now()
@@ -345,21 +472,34 @@ def return_approve(*, return_request: ReturnRequest, actor: Actor, lines: list[d
         errors = []
         for line, qty, i in _parse_quantities(rr, lines):
             if qty > line.quantity:
-                errors.append(line_error(["lines", i, "quantity"], "quantity_exceeds_requested",
-                                         _("More units than were requested.")))
+                errors.append(
+                    line_error(
+                        ["lines", i, "quantity"],
+                        "quantity_exceeds_requested",
+                        _("More units than were requested."),
+                    )
+                )
             approved[line.id] = qty
         if errors:
             raise ValidationFailed(_("Some lines are not valid."), errors=errors)
         listed = {int(e["id"]) for e in lines}
         approved.update({lid: q for lid, q in approved.items() if lid in listed})
     if sum(approved.values()) == 0:
-        raise ValidationFailed(_("Approve at least one unit, or reject the return."),
-                               errors=[line_error(["lines"], "invalid_quantity", _("Nothing approved."))])
+        raise ValidationFailed(
+            _("Approve at least one unit, or reject the return."),
+            errors=[line_error(["lines"], "invalid_quantity", _("Nothing approved."))],
+        )
     for line_id, qty in approved.items():
         ReturnLine.objects.filter(pk=line_id).update(approved_quantity=qty)
     old = _move(rr, "approve", approved_at=now, expires_at=now + timedelta(days=APPROVAL_VALIDITY_DAYS))
-    _event(rr, action="approved", from_status=old, actor=actor, now=now,
-           data={"lines": {str(k): v for k, v in approved.items()}, **({"note": note} if note else {})})
+    _event(
+        rr,
+        action="approved",
+        from_status=old,
+        actor=actor,
+        now=now,
+        data={"lines": {str(k): v for k, v in approved.items()}, **({"note": note} if note else {})},
+    )
     if notify:
         _notify(rr, "return_approved")
     _after_trigger(rr, actor, now)
@@ -367,21 +507,30 @@ def return_approve(*, return_request: ReturnRequest, actor: Actor, lines: list[d
 
 
 @transaction.atomic
-def return_reject(*, return_request: ReturnRequest, actor: Actor, reason: str = "", note: str = "",
-                  now: datetime | None = None) -> ReturnRequest:
+def return_reject(
+    *,
+    return_request: ReturnRequest,
+    actor: Actor,
+    reason: str = "",
+    note: str = "",
+    now: datetime | None = None,
+) -> ReturnRequest:
     """Reject; the units become returnable again (Q4)."""
     now = now or clock.now()
     rr = _lock(return_request)
     _check("reject", rr)
     old = _move(rr, "reject", closed_at=now)
-    _event(rr, action="rejected", from_status=old, actor=actor, now=now, data={"reason": reason, "note": note})
+    _event(
+        rr, action="rejected", from_status=old, actor=actor, now=now, data={"reason": reason, "note": note}
+    )
     _notify(rr, "return_rejected")
     return rr
 
 
 @transaction.atomic
-def return_cancel(*, return_request: ReturnRequest, actor: Actor, note: str = "",
-                  now: datetime | None = None) -> ReturnRequest:
+def return_cancel(
+    *, return_request: ReturnRequest, actor: Actor, note: str = "", now: datetime | None = None
+) -> ReturnRequest:
     """Cancel before anything is received (L2); units become returnable again."""
     now = now or clock.now()
     rr = _lock(return_request)
@@ -397,46 +546,78 @@ def return_cancel(*, return_request: ReturnRequest, actor: Actor, note: str = ""
 
 
 @transaction.atomic
-def return_ship(*, return_request: ReturnRequest, actor: Actor, carrier: str = "", tracking_number: str = "",
-                now: datetime | None = None) -> ReturnRequest:
+def return_ship(
+    *,
+    return_request: ReturnRequest,
+    actor: Actor,
+    carrier: str = "",
+    tracking_number: str = "",
+    now: datetime | None = None,
+) -> ReturnRequest:
     """The parcel is on its way; the shipment is the proof of dispatch for the refund date."""
     now = now or clock.now()
     rr = _lock(return_request)
     _check("ship", rr)
     old = _move(rr, "ship", shipped_at=now, carrier=carrier[:100], tracking_number=tracking_number[:100])
     _update_refund_due(rr, now)
-    _event(rr, action="shipped", from_status=old, actor=actor, now=now,
-           data={k: v for k, v in (("carrier", carrier), ("tracking_number", tracking_number)) if v})
+    _event(
+        rr,
+        action="shipped",
+        from_status=old,
+        actor=actor,
+        now=now,
+        data={k: v for k, v in (("carrier", carrier), ("tracking_number", tracking_number)) if v},
+    )
     _after_trigger(rr, actor, now)
     return rr
 
 
 @transaction.atomic
-def return_receive(*, return_request: ReturnRequest, actor: Actor, lines: list[dict[str, Any]],
-                   location: str | None = None, now: datetime | None = None) -> ReturnRequest:
+def return_receive(
+    *,
+    return_request: ReturnRequest,
+    actor: Actor,
+    lines: list[dict[str, Any]],
+    location: str | None = None,
+    now: datetime | None = None,
+) -> ReturnRequest:
     """Count what arrived; may be called again for later parcels (L4: never over approved)."""
     now = now or clock.now()
     rr = _lock(return_request)
     _check("receive", rr)
     loc = _location(rr, location)
     parsed = _parse_quantities(rr, lines)
-    errors = [line_error(["lines", i, "quantity"], "quantity_exceeds_approved",
-                         _("Only %(n)s more unit(s) of this line were approved.")
-                         % {"n": line.approved_quantity - line.received_quantity})
-              for line, qty, i in parsed if line.received_quantity + qty > line.approved_quantity]
+    errors = [
+        line_error(
+            ["lines", i, "quantity"],
+            "quantity_exceeds_approved",
+            _("Only %(n)s more unit(s) of this line were approved.")
+            % {"n": line.approved_quantity - line.received_quantity},
+        )
+        for line, qty, i in parsed
+        if line.received_quantity + qty > line.approved_quantity
+    ]
     if errors:
         raise QuantityExceedsApproved(errors=errors)
     if sum(q for _l, q, _i in parsed) == 0:
-        raise ValidationFailed(_("Receive at least one unit."),
-                               errors=[line_error(["lines"], "invalid_quantity", _("Nothing received."))])
+        raise ValidationFailed(
+            _("Receive at least one unit."),
+            errors=[line_error(["lines"], "invalid_quantity", _("Nothing received."))],
+        )
     for line, qty, _i in parsed:
         ReturnLine.objects.filter(pk=line.pk).update(received_quantity=F("received_quantity") + qty)
     first = rr.received_at is None
     old = _move(rr, "receive", received_at=rr.received_at or now, location=loc)
     if first:
         _update_refund_due(rr, now)
-    _event(rr, action="received", from_status=old, actor=actor, now=now,
-           data={"location": loc.code, "lines": {str(line.id): qty for line, qty, _i in parsed}})
+    _event(
+        rr,
+        action="received",
+        from_status=old,
+        actor=actor,
+        now=now,
+        data={"location": loc.code, "lines": {str(line.id): qty for line, qty, _i in parsed}},
+    )
     _notify(rr, "return_received")
     _after_trigger(rr, actor, now)
     return rr
@@ -447,13 +628,16 @@ def _location(rr: ReturnRequest, code: str | None) -> Location:
         return rr.location or Location.objects.get(store_id=rr.store_id, is_default=True)
     loc = Location.objects.filter(store_id=rr.store_id, code=code).first()
     if loc is None:
-        raise ValidationFailed(_("Unknown location."), errors=[line_error(["location"], "unknown_location", code)])
+        raise ValidationFailed(
+            _("Unknown location."), errors=[line_error(["location"], "unknown_location", code)]
+        )
     return loc
 
 
 @transaction.atomic
-def return_inspect(*, return_request: ReturnRequest, actor: Actor, entries: list[dict[str, Any]],
-                   now: datetime | None = None) -> ReturnRequest:
+def return_inspect(
+    *, return_request: ReturnRequest, actor: Actor, entries: list[dict[str, Any]], now: datetime | None = None
+) -> ReturnRequest:
     """Grade received units: condition, disposition, accepted or not, and any deduction.
     Restocked units go into the location's stock (L5)."""
     from retour.catalog.models import StockMovement
@@ -462,34 +646,67 @@ def return_inspect(*, return_request: ReturnRequest, actor: Actor, entries: list
     rr = _lock(return_request)
     _check("inspect", rr)
     parsed = _parse_quantities(rr, entries)
-    graded = {ln.id: sum(i.quantity for i in ln.inspections.all()) for ln in rr.lines.prefetch_related("inspections")}
+    graded = {
+        ln.id: sum(i.quantity for i in ln.inspections.all())
+        for ln in rr.lines.prefetch_related("inspections")
+    }
     errors = []
     for line, qty, i in parsed:
         entry = entries[i]
         errors += _inspection_errors(entry, i, qty)
         graded[line.id] += qty
         if graded[line.id] > line.received_quantity:
-            errors.append(line_error(["lines", i, "quantity"], "quantity_exceeds_received",
-                                     _("More units graded than were received for this line.")))
+            errors.append(
+                line_error(
+                    ["lines", i, "quantity"],
+                    "quantity_exceeds_received",
+                    _("More units graded than were received for this line."),
+                )
+            )
     if errors:
         codes = {e["code"] for e in errors}
-        raise (QuantityExceedsReceived if codes == {"quantity_exceeds_received"} else ValidationFailed)(errors=errors)
+        raise (QuantityExceedsReceived if codes == {"quantity_exceeds_received"} else ValidationFailed)(
+            errors=errors
+        )
     location = rr.location or Location.objects.get(store_id=rr.store_id, is_default=True)
     for line, qty, i in parsed:
         entry = entries[i]
         accepted = bool(entry["accepted"])
         Inspection.objects.create(
-            return_line=line, quantity=qty, condition=entry["condition"], disposition=entry["disposition"],
-            accepted=accepted, deduction=_money(entry.get("deduction"), rr), note=str(entry.get("note") or "")[:2000],
-            location=location, created_at=now,
+            return_line=line,
+            quantity=qty,
+            condition=entry["condition"],
+            disposition=entry["disposition"],
+            accepted=accepted,
+            deduction=_money(entry.get("deduction"), rr),
+            note=str(entry.get("note") or "")[:2000],
+            location=location,
+            created_at=now,
         )
         if accepted:
             ReturnLine.objects.filter(pk=line.pk).update(accepted_quantity=F("accepted_quantity") + qty)
         if entry["disposition"] == Disposition.RESTOCK and qty:
-            StockMovement.objects.create(store_id=rr.store_id, location=location, sku=line.order_line.sku,
-                                         quantity=qty, reason=StockMovement.Reason.RETURN_RESTOCK, return_line=line)
-    _event(rr, action="inspected", from_status=rr.status, actor=actor, now=now, data={"entries": [
-        {k: (str(v) if k == "deduction" else v) for k, v in entries[i].items()} for _l, _q, i in parsed]})
+            StockMovement.objects.create(
+                store_id=rr.store_id,
+                location=location,
+                sku=line.order_line.sku,
+                quantity=qty,
+                reason=StockMovement.Reason.RETURN_RESTOCK,
+                return_line=line,
+            )
+    _event(
+        rr,
+        action="inspected",
+        from_status=rr.status,
+        actor=actor,
+        now=now,
+        data={
+            "entries": [
+                {k: (str(v) if k == "deduction" else v) for k, v in entries[i].items()}
+                for _l, _q, i in parsed
+            ]
+        },
+    )
     _after_trigger(rr, actor, now)
     return rr
 
@@ -501,14 +718,18 @@ def _inspection_errors(entry: dict[str, Any], i: int, qty: int) -> list[dict[str
     if entry.get("disposition") not in Disposition.values:
         errors.append(line_error(["lines", i, "disposition"], "invalid_value", _("Unknown disposition.")))
     if not isinstance(entry.get("accepted"), bool):
-        errors.append(line_error(["lines", i, "accepted"], "invalid_value", _("Say whether the units are accepted.")))
+        errors.append(
+            line_error(["lines", i, "accepted"], "invalid_value", _("Say whether the units are accepted."))
+        )
     if qty < 1:
         errors.append(line_error(["lines", i, "quantity"], "invalid_quantity", _("Grade at least one unit.")))
     try:
         if _money_raw(entry.get("deduction")) < 0:
             raise ValueError
     except (ValueError, ArithmeticError):
-        errors.append(line_error(["lines", i, "deduction"], "invalid_value", _("The deduction must be an amount ≥ 0.")))
+        errors.append(
+            line_error(["lines", i, "deduction"], "invalid_value", _("The deduction must be an amount ≥ 0."))
+        )
     return errors
 
 
@@ -525,8 +746,9 @@ def _money(value: Any, rr: ReturnRequest):  # noqa: ANN202
 
 
 @transaction.atomic
-def return_close(*, return_request: ReturnRequest, actor: Actor, note: str = "",
-                 now: datetime | None = None) -> ReturnRequest:
+def return_close(
+    *, return_request: ReturnRequest, actor: Actor, note: str = "", now: datetime | None = None
+) -> ReturnRequest:
     """Complete a received return once every line is resolved: all received units graded and
     nothing left to refund."""
     now = now or clock.now()

@@ -23,7 +23,9 @@ class Store(models.Model):
     brand_color = models.CharField(max_length=7, default="#1f4e79")
     support_email = models.EmailField(blank=True)
     legal_name = models.CharField(max_length=200, blank=True)
-    address = models.TextField(blank=True, help_text="The merchant's postal address, shown on the policy page")
+    address = models.TextField(
+        blank=True, help_text="The merchant's postal address, shown on the policy page"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -66,7 +68,11 @@ class StoreMembership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices)
     location = models.ForeignKey(
-        Location, null=True, blank=True, on_delete=models.SET_NULL, help_text="Partners see only this location"
+        Location,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text="Partners see only this location",
     )
 
     class Meta:

@@ -21,7 +21,13 @@ def hash_key(raw: str) -> str:
 
 @transaction.atomic
 def store_create(
-    *, slug: str, name: str, country: str, currency: str = "EUR", language: str = "en", time_zone: str = "Europe/Paris"
+    *,
+    slug: str,
+    name: str,
+    country: str,
+    currency: str = "EUR",
+    language: str = "en",
+    time_zone: str = "Europe/Paris",
 ) -> Store:
     """A store with its `main` location, the default policy, reason catalogue and FAQ."""
     from retour.helpdesk.services import faq_create_defaults
@@ -30,7 +36,12 @@ def store_create(
     if Store.objects.filter(slug=slug).exists():
         raise ValidationFailed(f"A store with slug {slug!r} already exists.")
     store = Store.objects.create(
-        slug=slug, name=name, country=country.upper(), currency=currency.upper(), language=language, time_zone=time_zone
+        slug=slug,
+        name=name,
+        country=country.upper(),
+        currency=currency.upper(),
+        language=language,
+        time_zone=time_zone,
     )
     Location.objects.create(store=store, code="main", name=name, country=store.country, is_default=True)
     policy_create_default(store=store)
@@ -52,7 +63,9 @@ def apikey_authenticate(raw: str) -> ApiKey | None:
     """The live key for this plaintext, or None. Lookup by hash: constant work per key."""
     if not raw or not raw.startswith(KEY_PREFIX):
         return None
-    key = ApiKey.objects.select_related("store").filter(key_hash=hash_key(raw), revoked_at__isnull=True).first()
+    key = (
+        ApiKey.objects.select_related("store").filter(key_hash=hash_key(raw), revoked_at__isnull=True).first()
+    )
     if key is not None:
         now = timezone.now()
         # Write at most once a minute per key: last-used is informative, not worth a write per request.
@@ -66,8 +79,15 @@ def apikey_revoke(*, key: ApiKey) -> None:
 
 
 @transaction.atomic
-def staff_add(*, store: Store, username: str, role: str, email: str = "", password: str | None = None,
-              superuser: bool = False) -> StoreMembership:
+def staff_add(
+    *,
+    store: Store,
+    username: str,
+    role: str,
+    email: str = "",
+    password: str | None = None,
+    superuser: bool = False,
+) -> StoreMembership:
     """A staff user with a role in the store (created when missing)."""
     User = get_user_model()
     user, created = User.objects.get_or_create(username=username, defaults={"email": email})

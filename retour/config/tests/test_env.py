@@ -55,10 +55,20 @@ def test_a_short_secret_key_is_refused(tmp_path, monkeypatch):
 
 
 def test_start_up_stops_with_a_clear_message_on_a_bad_value(tmp_path):
-    env = {**os.environ, "RETOUR_DATA_DIR": str(tmp_path), "RETOUR_DEBUG": "perhaps",
-           "DJANGO_SETTINGS_MODULE": "retour.config.settings"}
-    proc = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    env = {
+        **os.environ,
+        "RETOUR_DATA_DIR": str(tmp_path),
+        "RETOUR_DEBUG": "perhaps",
+        "DJANGO_SETTINGS_MODULE": "retour.config.settings",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert "configuration error: RETOUR_DEBUG" in proc.stderr
     assert "Traceback" not in proc.stderr

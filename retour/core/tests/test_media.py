@@ -21,11 +21,16 @@ pytestmark = pytest.mark.django_db
 def photo(store, make_order, customer_actor, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     order = make_order()
-    rr = return_create(order=order, actor=customer_actor, lines=[LineRequest(order.lines.get().id, 1, "defective")])
+    rr = return_create(
+        order=order, actor=customer_actor, lines=[LineRequest(order.lines.get().id, 1, "defective")]
+    )
     buf = io.BytesIO()
     Image.new("RGB", (8, 8), "red").save(buf, "JPEG")
-    return ReturnPhoto.objects.create(return_request=rr, image=ContentFile(buf.getvalue(), "p.jpg"),
-                                      thumbnail=ContentFile(buf.getvalue(), "t.jpg"))
+    return ReturnPhoto.objects.create(
+        return_request=rr,
+        image=ContentFile(buf.getvalue(), "p.jpg"),
+        thumbnail=ContentFile(buf.getvalue(), "t.jpg"),
+    )
 
 
 def _client(username):

@@ -106,5 +106,10 @@ def test_the_task_runs_the_sweep_with_the_real_clock(approved):
     with time_machine.travel(NOTICE + timedelta(days=31), tick=False):
         results = periodic_run_task.call()
     assert results["returns_expired"] == 1
-    assert set(results) == {"returns_expired", "refunds_flagged_overdue", "notifications_retried",
-                            "draft_photos_purged", "rate_limits_purged"}
+    assert set(results) == {
+        "returns_expired",
+        "refunds_flagged_overdue",
+        "notifications_retried",
+        "draft_photos_purged",
+        "rate_limits_purged",
+    }

@@ -37,17 +37,23 @@ step = st.tuples(
 
 @pytest.mark.django_db
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(step, min_size=1, max_size=14),
-       unit_price=st.sampled_from(["9.99", "20.00", "1.10"]), discount=st.sampled_from(["0.00", "0.05", "1.00"]),
-       fee=st.sampled_from(["0", "2.50"]))
-def test_refunds_never_exceed_paid_and_returnable_never_negative(store, make_order, steps, unit_price, discount,
-                                                                   fee):
+@given(
+    steps=st.lists(step, min_size=1, max_size=14),
+    unit_price=st.sampled_from(["9.99", "20.00", "1.10"]),
+    discount=st.sampled_from(["0.00", "0.05", "1.00"]),
+    fee=st.sampled_from(["0", "2.50"]),
+)
+def test_refunds_never_exceed_paid_and_returnable_never_negative(
+    store, make_order, steps, unit_price, discount, fee
+):
     from retour.policies.services import policy_update
 
     policy_update(store=store, changes={"return_shipping_fee": Decimal(fee), "refund_trigger": "on_receipt"})
     number = f"P{ReturnRequest.objects.count()}-{Refund.objects.count()}-{abs(hash(str(steps))) % 10**8}"
-    order = make_order(number, lines=[{"ref": "L1", "sku": "S", "quantity": 3, "unit_price": unit_price,
-                                       "discount": discount}])
+    order = make_order(
+        number,
+        lines=[{"ref": "L1", "sku": "S", "quantity": 3, "unit_price": unit_price, "discount": discount}],
+    )
     line = order.lines.get()
     paid = line.paid_total + order.shipping_amount
     for action, qty, reason, amount in steps:
@@ -58,19 +64,32 @@ def test_refunds_never_exceed_paid_and_returnable_never_negative(store, make_ord
             elif action == "approve":
                 return_approve(return_request=rr, actor=STAFF)
             elif action == "receive":
-                return_receive(return_request=rr, actor=STAFF, lines=[{"id": rr.lines.get().id, "quantity": qty}])
+                return_receive(
+                    return_request=rr, actor=STAFF, lines=[{"id": rr.lines.get().id, "quantity": qty}]
+                )
             elif action == "inspect":
-                return_inspect(return_request=rr, actor=STAFF, entries=[{
-                    "id": rr.lines.get().id, "quantity": qty, "condition": "new", "disposition": "restock",
-                    "accepted": qty % 2 == 0}])
+                return_inspect(
+                    return_request=rr,
+                    actor=STAFF,
+                    entries=[
+                        {
+                            "id": rr.lines.get().id,
+                            "quantity": qty,
+                            "condition": "new",
+                            "disposition": "restock",
+                            "accepted": qty % 2 == 0,
+                        }
+                    ],
+                )
             elif action == "refund":
                 refund_issue(return_request=rr, actor=STAFF, method="manual", amount=amount)
             else:
                 return_cancel(return_request=rr, actor=STAFF)
         except DomainError:
             pass
-        refunded = sum(Refund.objects.filter(return_request__order=order).values_list("amount", flat=True),
-                       Decimal("0"))
+        refunded = sum(
+            Refund.objects.filter(return_request__order=order).values_list("amount", flat=True), Decimal("0")
+        )
         assert refunded <= paid
         for elig in order_returnability(order=order):
             assert elig.returnable_quantity >= 0

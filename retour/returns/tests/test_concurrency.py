@@ -49,13 +49,20 @@ def test_twelve_parallel_full_refunds_let_exactly_one_through(store, make_order)
     return_approve(return_request=rr, actor=STAFF)
     line = rr.lines.get()
     return_receive(return_request=rr, actor=STAFF, lines=[{"id": line.id, "quantity": 1}])
-    return_inspect(return_request=rr, actor=STAFF, entries=[
-        {"id": line.id, "quantity": 1, "condition": "new", "disposition": "restock", "accepted": True}])
+    return_inspect(
+        return_request=rr,
+        actor=STAFF,
+        entries=[
+            {"id": line.id, "quantity": 1, "condition": "new", "disposition": "restock", "accepted": True}
+        ],
+    )
     amount = "50.00"
 
     results = _race(12, lambda: refund_issue(return_request=rr, actor=STAFF, method="manual", amount=amount))
     assert sum(isinstance(r, Refund) for r in results) == 1
-    assert all(getattr(r, "code", None) in (None, "refund_exceeds_refundable", "invalid_transition") for r in results)
+    assert all(
+        getattr(r, "code", None) in (None, "refund_exceeds_refundable", "invalid_transition") for r in results
+    )
     assert Refund.objects.filter(return_request=rr).count() == 1
 
 
@@ -64,8 +71,9 @@ def test_ten_parallel_requests_for_the_last_units_let_exactly_one_through(store,
     line = order.lines.get()
     return_create(order=order, actor=STAFF, lines=[LineRequest(line.id, 1, "changed_mind")])
 
-    results = _race(10, lambda: return_create(order=order, actor=STAFF,
-                                              lines=[LineRequest(line.id, 2, "changed_mind")]))
+    results = _race(
+        10, lambda: return_create(order=order, actor=STAFF, lines=[LineRequest(line.id, 2, "changed_mind")])
+    )
     assert sum(isinstance(r, ReturnRequest) for r in results) == 1
     assert {getattr(r, "code", "ok") for r in results} <= {"ok", "not_returnable"}
     assert sum(ReturnRequest.objects.filter(order=order).values_list("lines__quantity", flat=True)) == 3

@@ -38,7 +38,9 @@ def _line(order, ref="L1"):
 
 
 def _create(order, actor, qty=1, ref="L1", reason="too_small", **kw):
-    return return_create(order=order, actor=actor, lines=[LineRequest(_line(order, ref).id, qty, reason)], **kw)
+    return return_create(
+        order=order, actor=actor, lines=[LineRequest(_line(order, ref).id, qty, reason)], **kw
+    )
 
 
 def _codes(exc):
@@ -111,7 +113,9 @@ def test_q3_nothing_delivered_means_nothing_returnable(make_order, customer_acto
 
 
 @pytest.mark.parametrize("end", ["reject", "cancel", "expire"])
-def test_q4_rejected_cancelled_or_expired_returns_give_units_back(make_order, customer_actor, staff_actor, end):
+def test_q4_rejected_cancelled_or_expired_returns_give_units_back(
+    make_order, customer_actor, staff_actor, end
+):
     order = make_order(lines=[_lines(quantity=1)])
     rr = _create(order, customer_actor)
     assert _returnable(order) == 0
@@ -129,11 +133,15 @@ def test_q4_rejected_cancelled_or_expired_returns_give_units_back(make_order, cu
 def test_q5_all_refusals_are_reported_together_per_line(make_order, customer_actor):
     order = make_order(lines=[_lines("A", 1), _lines("B", 1, final_sale=True), _lines("C", 1)])
     with pytest.raises(NotReturnable) as exc:
-        return_create(order=order, actor=customer_actor, lines=[
-            LineRequest(_line(order, "A").id, 1, "too_small"),
-            LineRequest(_line(order, "B").id, 1, "too_small"),
-            LineRequest(_line(order, "C").id, 5, "too_small"),
-        ])
+        return_create(
+            order=order,
+            actor=customer_actor,
+            lines=[
+                LineRequest(_line(order, "A").id, 1, "too_small"),
+                LineRequest(_line(order, "B").id, 1, "too_small"),
+                LineRequest(_line(order, "C").id, 5, "too_small"),
+            ],
+        )
     by_line = {e["loc"][1]: e["code"] for e in exc.value.errors}
     assert by_line == {1: "final_sale", 2: "quantity_exceeds_returnable"}
     assert not ReturnRequest.objects.exists()
@@ -141,16 +149,23 @@ def test_q5_all_refusals_are_reported_together_per_line(make_order, customer_act
 
 def test_q5_one_return_covers_several_lines(make_order, customer_actor):
     order = make_order(lines=[_lines("A", 1), _lines("B", 2)])
-    rr = return_create(order=order, actor=customer_actor, lines=[
-        LineRequest(_line(order, "A").id, 1, "too_small"), LineRequest(_line(order, "B").id, 2, "changed_mind")])
+    rr = return_create(
+        order=order,
+        actor=customer_actor,
+        lines=[
+            LineRequest(_line(order, "A").id, 1, "too_small"),
+            LineRequest(_line(order, "B").id, 2, "changed_mind"),
+        ],
+    )
     assert sorted(rr.lines.values_list("quantity", flat=True)) == [1, 2]
 
 
 # Eligibility ---------------------------------------------------------------------------------
 
 
-def test_e1_outside_the_policy_window_is_refused_and_staff_override_is_audited(store, make_order, customer_actor,
-                                                                              staff_actor):
+def test_e1_outside_the_policy_window_is_refused_and_staff_override_is_audited(
+    store, make_order, customer_actor, staff_actor
+):
     policy_update(store=store, changes={"apply_statutory_rights": False})
     order = make_order(lines=[_lines(quantity=1)], delivered_days_ago=31)
     with pytest.raises(NotReturnable) as exc:
@@ -176,8 +191,12 @@ def test_e1_last_day_of_the_window_is_still_open(store, make_order, customer_act
     _create(order, customer_actor)
 
 
-def test_e2_final_sale_and_not_returnable_lines_are_refused_others_stay_returnable(make_order, customer_actor):
-    order = make_order(lines=[_lines("A", 1, final_sale=True), _lines("B", 1, returnable=False), _lines("C", 1)])
+def test_e2_final_sale_and_not_returnable_lines_are_refused_others_stay_returnable(
+    make_order, customer_actor
+):
+    order = make_order(
+        lines=[_lines("A", 1, final_sale=True), _lines("B", 1, returnable=False), _lines("C", 1)]
+    )
     with pytest.raises(NotReturnable) as exc:
         _create(order, customer_actor, ref="A")
     assert _codes(exc) == ["final_sale"]
@@ -195,7 +214,9 @@ def test_e3_returnability_explains_itself(store, make_order):
     assert [r.code for r in rows["A"].reasons] == ["final_sale"]
     assert str(rows["A"].reasons[0].message)
     assert rows["B"].eligible is True
-    delivered_local = timezone.localtime(order.delivered_at, timezone=__import__("zoneinfo").ZoneInfo("Europe/Paris"))
+    delivered_local = timezone.localtime(
+        order.delivered_at, timezone=__import__("zoneinfo").ZoneInfo("Europe/Paris")
+    )
     assert rows["B"].deadline == delivered_local.date() + timedelta(days=30)
 
 
@@ -302,10 +323,26 @@ def test_l5_inspection_restocks_only_restocked_units(make_order, customer_actor,
     rr = _approved(make_order(lines=[_lines(quantity=2)]), customer_actor, staff_actor, qty=2)
     return_receive(return_request=rr, actor=staff_actor, lines=_ids(rr, 2))
     line = rr.lines.get()
-    return_inspect(return_request=rr, actor=staff_actor, entries=[
-        {"id": line.id, "quantity": 1, "condition": "like_new", "disposition": "restock", "accepted": True},
-        {"id": line.id, "quantity": 1, "condition": "damaged", "disposition": "recycle", "accepted": False},
-    ])
+    return_inspect(
+        return_request=rr,
+        actor=staff_actor,
+        entries=[
+            {
+                "id": line.id,
+                "quantity": 1,
+                "condition": "like_new",
+                "disposition": "restock",
+                "accepted": True,
+            },
+            {
+                "id": line.id,
+                "quantity": 1,
+                "condition": "damaged",
+                "disposition": "recycle",
+                "accepted": False,
+            },
+        ],
+    )
     stock = StockMovement.objects.filter(sku=line.order_line.sku, location__code="main")
     assert sum(stock.values_list("quantity", flat=True)) == 1
     line.refresh_from_db()
@@ -318,8 +355,13 @@ def test_grading_more_than_received_is_refused(make_order, customer_actor, staff
     return_receive(return_request=rr, actor=staff_actor, lines=_ids(rr, 1))
     line = rr.lines.get()
     with pytest.raises(QuantityExceedsReceived):
-        return_inspect(return_request=rr, actor=staff_actor, entries=[
-            {"id": line.id, "quantity": 2, "condition": "new", "disposition": "restock", "accepted": True}])
+        return_inspect(
+            return_request=rr,
+            actor=staff_actor,
+            entries=[
+                {"id": line.id, "quantity": 2, "condition": "new", "disposition": "restock", "accepted": True}
+            ],
+        )
     assert line.inspections.count() == 0
 
 
@@ -330,14 +372,30 @@ def test_l6_every_action_writes_one_event_in_order(make_order, customer_actor, s
     return_ship(return_request=rr, actor=customer_actor, carrier="La Poste", tracking_number="6A123")
     return_receive(return_request=rr, actor=staff_actor, lines=_ids(rr, 1))
     line = rr.lines.get()
-    return_inspect(return_request=rr, actor=staff_actor, entries=[
-        {"id": line.id, "quantity": 1, "condition": "new", "disposition": "restock", "accepted": True}])
+    return_inspect(
+        return_request=rr,
+        actor=staff_actor,
+        entries=[
+            {"id": line.id, "quantity": 1, "condition": "new", "disposition": "restock", "accepted": True}
+        ],
+    )
     refund_issue(return_request=rr, actor=staff_actor, method="manual")
     events = list(ReturnEvent.objects.filter(return_request=rr).order_by("at", "id"))
-    assert [e.action for e in events] == ["created", "approved", "shipped", "received", "inspected",
-                                          "refund_issued", "completed"]
+    assert [e.action for e in events] == [
+        "created",
+        "approved",
+        "shipped",
+        "received",
+        "inspected",
+        "refund_issued",
+        "completed",
+    ]
     assert [(e.from_status, e.to_status) for e in events][:4] == [
-        ("", "requested"), ("requested", "approved"), ("approved", "in_transit"), ("in_transit", "received")]
+        ("", "requested"),
+        ("requested", "approved"),
+        ("approved", "in_transit"),
+        ("in_transit", "received"),
+    ]
     assert events[2].actor_type == "customer" and events[2].data["tracking_number"] == "6A123"
 
 
@@ -347,8 +405,19 @@ def test_close_waits_until_every_received_unit_is_graded(make_order, customer_ac
     with pytest.raises(InvalidTransition):
         return_close(return_request=rr, actor=staff_actor)
     line = rr.lines.get()
-    return_inspect(return_request=rr, actor=staff_actor, entries=[
-        {"id": line.id, "quantity": 1, "condition": "damaged", "disposition": "dispose", "accepted": False}])
+    return_inspect(
+        return_request=rr,
+        actor=staff_actor,
+        entries=[
+            {
+                "id": line.id,
+                "quantity": 1,
+                "condition": "damaged",
+                "disposition": "dispose",
+                "accepted": False,
+            }
+        ],
+    )
     rr.refresh_from_db()
     # nothing accepted, nothing to refund: resolved, and completed by itself
     assert rr.status == Status.COMPLETED
@@ -363,8 +432,9 @@ def test_expiry_only_touches_approved_returns_past_their_date(make_order, custom
     assert rr.events.last().actor_type == "system"
 
 
-def test_a_withdrawal_statement_in_the_period_is_approved_at_once_with_one_email(make_order, customer_actor,
-                                                                               django_capture_on_commit_callbacks):
+def test_a_withdrawal_statement_in_the_period_is_approved_at_once_with_one_email(
+    make_order, customer_actor, django_capture_on_commit_callbacks
+):
     from retour.notifications.models import Notification
 
     order = make_order(lines=[_lines(quantity=1)], delivered_days_ago=3)
@@ -373,7 +443,8 @@ def test_a_withdrawal_statement_in_the_period_is_approved_at_once_with_one_email
     assert (rr.status, rr.right) == (Status.APPROVED, "withdrawal")
     assert rr.events.get(action="approved").actor_type == "system"
     assert list(Notification.objects.filter(return_request=rr).values_list("kind", flat=True)) == [
-        "withdrawal_acknowledged"]
+        "withdrawal_acknowledged"
+    ]
 
 
 def test_a_withdrawal_statement_after_the_period_waits_for_review(store, make_order, customer_actor):
