@@ -423,6 +423,10 @@ def report(
         f"{args.connections} connections, {args.duration} s per endpoint, gunicorn {args.workers} workers"
         f" × {args.threads} thread(s)"
     )
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"Load average at the end: {load} on {os.cpu_count()} cores: other work on the machine lowers every figure"
+    )
     print()
     print(f"{'endpoint':<44} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for result in results.values():
@@ -472,6 +476,7 @@ def report(
         "engine": engine,
         "generator": generator,
         "connections": args.connections,
+        "load_average": os.getloadavg(),
         "results": {
             k: {
                 "rps": round(r.rps, 1),
