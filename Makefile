@@ -114,6 +114,6 @@ bench: install
 # --- cleaning ------------------------------------------------------------------------------
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 	find retour -path '*/LC_MESSAGES/*.mo' -delete
