@@ -17,7 +17,7 @@ class Product(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
-        ordering = ["store", "sku"]
+        ordering = ["store_id", "sku"]
         constraints = [models.UniqueConstraint(fields=["store", "sku"], name="product_store_sku")]
 
     def __str__(self) -> str:

@@ -25,7 +25,7 @@ class FaqEntry(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
-        ordering = ["store", "position", "id"]
+        ordering = ["store_id", "position", "id"]
         verbose_name = _("FAQ entry")
         verbose_name_plural = _("FAQ entries")
         constraints = [

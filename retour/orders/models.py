@@ -30,7 +30,7 @@ class Customer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["store", "email"]
+        ordering = ["store_id", "email"]
         constraints = [models.UniqueConstraint(fields=["store", "email"], name="customer_store_email")]
 
     def __str__(self) -> str:
@@ -90,7 +90,7 @@ class OrderLine(models.Model):
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["order", "position", "id"]
+        ordering = ["order_id", "position", "id"]
         constraints = [models.UniqueConstraint(fields=["order", "ref"], name="orderline_order_ref")]
 
     def __str__(self) -> str:

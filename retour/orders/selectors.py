@@ -20,4 +20,13 @@ def order_get(*, store: Store, number: str) -> Order:
     order = order_list(store=store).filter(number=number).first()
     if order is None:
         raise NotFound(_("No order %(number)s.") % {"number": number})
+    order.store = store  # the caller's store: saves reading it again
+    return order
+
+
+def order_ref_get(*, store: Store, number: str) -> Order:
+    """Just the order's identity (for services that lock and read it themselves)."""
+    order = Order.objects.filter(store=store, number=number).only("id", "store_id", "number").first()
+    if order is None:
+        raise NotFound(_("No order %(number)s.") % {"number": number})
     return order

@@ -13,8 +13,7 @@ from retour.core.api import api_store, require_role
 from retour.core.errors import ValidationFailed, line_error
 from retour.core.money import money_str, quantize
 from retour.orders.schemas import ReturnabilityOut
-from retour.orders.selectors import order_get
-from retour.policies.eligibility import LineEligibility, order_returnability
+from retour.policies.eligibility import LineEligibility, order_for_returnability, order_returnability
 from retour.policies.models import Policy, ReturnReason
 from retour.policies.schemas import PolicyIn, PolicyOut, ReasonOut
 from retour.policies.services import policy_update
@@ -103,8 +102,9 @@ def policy_out(policy: Policy, currency: str) -> dict[str, Any]:
 def order_returnability_endpoint(request: HttpRequest, number: str) -> dict[str, Any]:
     """Per line: the units still returnable, the deadlines and, when not eligible, why."""
     require_role(request, *READ_ROLES)
-    order = order_get(store=api_store(request), number=number)
-    lines = order_returnability(order=order)
+    store = api_store(request)
+    order = order_for_returnability(store=store, number=number)
+    lines = order_returnability(order=order, policy=store.policy, lines_loaded=True)  # read with the API key
     return {"order_number": order.number, "lines": [_line_eligibility_out(item) for item in lines]}
 
 

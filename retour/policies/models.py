@@ -65,7 +65,7 @@ class ReturnReason(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
-        ordering = ["store", "position", "code"]
+        ordering = ["store_id", "position", "code"]
         constraints = [models.UniqueConstraint(fields=["store", "code"], name="reason_store_code")]
 
     def __str__(self) -> str:

@@ -16,7 +16,6 @@ from ninja import Query, Router
 
 from retour.core.api import api_actor, api_store, idempotent, paginate, require_role
 from retour.core.money import money_str
-from retour.orders.selectors import order_get
 from retour.resolutions.services import refund_issue
 from retour.returns.models import ReturnLine, ReturnRequest
 from retour.returns.schemas import (
@@ -76,7 +75,8 @@ def return_create_endpoint(request: HttpRequest, payload: ReturnIn) -> Any:
 
     def handler() -> tuple[int, Any]:
         rr = return_create(
-            order=order_get(store=store, number=payload.order_number),
+            store=store,
+            order_number=payload.order_number,
             actor=actor,
             lines=[
                 LineRequest(line_id=ln.line_id, quantity=ln.quantity, reason=ln.reason, comment=ln.comment)
@@ -91,7 +91,9 @@ def return_create_endpoint(request: HttpRequest, payload: ReturnIn) -> Any:
             override=payload.override,
             withdrawal_statement=payload.withdrawal_statement,
         )
-        return 201, return_out(return_get(store=store, number=rr.number))
+        # A return just created comes back loaded (lines, money context): no need to read it again.
+        loaded = getattr(rr, "_loaded_for_output", False)
+        return 201, return_out(rr if loaded else return_get(store=store, number=rr.number))
 
     return idempotent(request, handler)
 

@@ -117,7 +117,7 @@ class ReturnLine(models.Model):
     right = models.CharField(max_length=16, choices=Right.choices, default=Right.POLICY)
 
     class Meta:
-        ordering = ["return_request", "id"]
+        ordering = ["return_request_id", "id"]
 
     def __str__(self) -> str:
         return f"{self.return_request.number}/{self.order_line.sku}×{self.quantity}"
@@ -141,7 +141,7 @@ class Inspection(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["return_line", "id"]
+        ordering = ["return_line_id", "id"]
 
     def __str__(self) -> str:
         return f"{self.quantity}× {self.condition} → {self.disposition}"

@@ -145,8 +145,9 @@ def return_money(rr: ReturnRequest, ctx: MoneyContext | None = None) -> ReturnMo
     counted_fees = sum((f["amount"] for f in compute_fees(rr, counted, ctx)), ZERO)
     gross = counted_value - counted_fees - deductions + _shipping_part(rr, counted, shipping)
     refundable = max(gross - refunded, ZERO)
-    order_cap = _order_cap(rr, refunded)
-    refundable = quantize(min(refundable, order_cap), currency)
+    if refundable > 0:  # the order-wide cap costs a query: only when there is money to cap
+        refundable = min(refundable, _order_cap(rr, refunded))
+    refundable = quantize(refundable, currency)
 
     estimate_basis = {ln.id: estimate_units(ln, rr) for ln in rr.lines.all()}
     fees = compute_fees(rr, estimate_basis, ctx)

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from retour.core import clock
 from retour.core.actors import Actor
 from retour.core.errors import (
     InvalidTransition,
+    NotFound,
     NotReturnable,
     QuantityExceedsApproved,
     QuantityExceedsReceived,
@@ -28,8 +29,13 @@ from retour.core.errors import (
     line_error,
 )
 from retour.orders.models import Order
-from retour.policies.eligibility import GUARANTEE_REASONS, LineEligibility, order_returnability
-from retour.policies.models import Resolution
+from retour.policies.eligibility import (
+    GUARANTEE_REASONS,
+    LineEligibility,
+    order_lines_load,
+    order_returnability,
+)
+from retour.policies.models import Resolution, ReturnReason
 from retour.returns import transitions
 from retour.returns.models import (
     Condition,
@@ -43,7 +49,8 @@ from retour.returns.models import (
     Right,
     Status,
 )
-from retour.stores.models import Location
+from retour.returns.money import DEFAULT_SELLER_FAULT
+from retour.stores.models import Location, Store
 
 # An approved return that is not shipped within this many days expires (its label lapses).
 APPROVAL_VALIDITY_DAYS = 30
@@ -138,11 +145,38 @@ def _move(rr: ReturnRequest, action: str, **fields: Any) -> str:
     return old
 
 
-def _new_number(store_id: int) -> str:
+def _new_number(order: Order) -> str:
+    """``R-<order number>-<n>``: says which order it belongs to and needs no extra query (the
+    order row is locked and carries its count of returns). Order numbers that would not read
+    well in a path or an email fall back to a random code, checked for uniqueness."""
+    number = order.number
+    if len(number) <= 24 and number.replace("-", "").replace("_", "").isalnum() and number.isascii():
+        return f"R-{number}-{order.returns_count + 1}"  # type: ignore[attr-defined]
     while True:
-        number = "R-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(7))
-        if not ReturnRequest.objects.filter(store_id=store_id, number=number).exists():
-            return number
+        candidate = "R-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(7))
+        if not ReturnRequest.objects.filter(store_id=order.store_id, number=candidate).exists():
+            return candidate
+
+
+def _order_locked(*, order: Order | None, store: Store | None, number: str | None) -> Order:
+    """The order, row-locked, with its store, policy, customer and count of returns, in one query."""
+    returns_count = (
+        ReturnRequest.objects.filter(order=OuterRef("pk")).order_by().values("order").annotate(n=Count("pk"))
+    )
+    qs = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("store", "store__policy", "customer")
+        .annotate(returns_count=Subquery(returns_count.values("n")))
+    )
+    if order is not None:
+        qs = qs.filter(pk=order.pk)
+    else:
+        qs = qs.filter(store=store, number=number)
+    locked = qs.first()
+    if locked is None:
+        raise NotFound(_("No order %(number)s.") % {"number": number})
+    locked.returns_count = locked.returns_count or 0  # type: ignore[attr-defined]
+    return locked
 
 
 def _lines_by_id(rr: ReturnRequest) -> dict[int, ReturnLine]:
@@ -181,7 +215,9 @@ def _parse_quantities(
 @transaction.atomic
 def return_create(
     *,
-    order: Order,
+    order: Order | None = None,
+    store: Store | None = None,
+    order_number: str | None = None,
     actor: Actor,
     lines: list[LineRequest],
     resolution: str = Resolution.REFUND,
@@ -197,15 +233,9 @@ def return_create(
     (staff only) accepts lines outside the window or flagged final sale / not returnable, and
     the event records who overrode what. A policy with ``auto_approve`` approves at once.
     """
-    from retour.policies.models import ReturnReason
-
     now = now or clock.now()
     override = override and actor.is_staff
-    order = (
-        Order.objects.select_for_update(of=("self",))
-        .select_related("store", "store__policy", "customer")
-        .get(pk=order.pk)
-    )
+    order = _order_locked(order=order, store=store, number=order_number)
     store, policy = order.store, order.store.policy
     if not lines:
         raise ValidationFailed(
@@ -226,8 +256,16 @@ def return_create(
             ],
         )
 
-    eligibility = {e.line.id: e for e in order_returnability(order=order, now=now, override=override)}
-    reasons = set(ReturnReason.objects.filter(store=store, active=True).values_list("code", flat=True))
+    # read once, with the units already in returns; eligibility and the lines below share them
+    order_lines_load(order)
+    eligibility = {
+        e.line.id: e
+        for e in order_returnability(
+            order=order, now=now, override=override, policy=policy, lines_loaded=True
+        )
+    }
+    reason_rows = ReturnReason.objects.filter(store=store, active=True).values_list("code", "seller_fault")
+    reasons = {code for code, _fault in reason_rows}
     today = clock.consumer_date(now, order.ship_country or store.country, store.time_zone)
     errors: list[dict[str, Any]] = []
     accepted: list[tuple[LineRequest, LineEligibility, str, list[str]]] = []
@@ -240,9 +278,9 @@ def return_create(
     if errors:
         raise NotReturnable(errors=errors)
 
-    rr = ReturnRequest.objects.create(
+    rr = ReturnRequest(
         store=store,
-        number=_new_number(store.id),
+        number=_new_number(order),
         order=order,
         customer=order.customer,
         status=Status.REQUESTED,
@@ -250,28 +288,34 @@ def return_create(
         resolution=resolution,
         override=override,
         is_withdrawal_statement=withdrawal_statement,
-        location=Location.objects.filter(store=store, is_default=True).first(),
         created_at=now,
+        # the location stays empty until a parcel arrives: receiving falls back to `main`
     )
-    from retour.returns.money import units_value
-
-    for req, elig, right, _o in accepted:
-        ReturnLine.objects.create(
-            return_request=rr,
-            order_line=elig.line,
-            reason=req.reason,
-            comment=req.comment[:2000],
-            quantity=req.quantity,
-            right=right,
-            unit_refund=units_value(elig.line, 1, order.currency),
-        )
-    _create_exchange_items(rr, exchange_items, eligibility)
     rr.right = _return_right([a[2] for a in accepted], withdrawal_statement)
     rr.include_shipping_refund = rr.right == Right.WITHDRAWAL and _whole_order(order, accepted, eligibility)
-    ReturnRequest.objects.filter(pk=rr.pk).update(
-        right=rr.right, include_shipping_refund=rr.include_shipping_refund
+    rr.refund_due_by = _refund_due_on(rr)
+    rr.save(force_insert=True)
+    from retour.returns.money import MoneyContext, units_value
+
+    return_lines = ReturnLine.objects.bulk_create(
+        [
+            ReturnLine(
+                return_request=rr,
+                order_line=elig.line,
+                reason=req.reason,
+                comment=req.comment[:2000],
+                quantity=req.quantity,
+                right=right,
+                unit_refund=units_value(elig.line, 1, order.currency),
+            )
+            for req, elig, right, _o in accepted
+        ]
     )
-    _update_refund_due(rr, now)
+    items = _create_exchange_items(rr, exchange_items, eligibility, return_lines)
+    seller_fault = frozenset(code for code, fault in reason_rows if fault)
+    _loaded(
+        rr, return_lines, items, MoneyContext(policy=policy, seller_fault=seller_fault | DEFAULT_SELLER_FAULT)
+    )
     overridden_by_line = {str(a[0].line_id): a[3] for a in accepted if a[3]}
     _event(
         rr,
@@ -369,13 +413,17 @@ def order_returnability_codes_without_override(elig: LineEligibility) -> list[st
 
 
 def _create_exchange_items(
-    rr: ReturnRequest, items: list[ExchangeRequest] | tuple, eligibility: dict[int, LineEligibility]
-) -> None:
+    rr: ReturnRequest,
+    items: list[ExchangeRequest] | tuple,
+    eligibility: dict[int, LineEligibility],
+    return_lines: list[ReturnLine],
+) -> list[ExchangeItem]:
     if rr.resolution != Resolution.EXCHANGE:
-        return
+        return []
+    returned_line_ids = {ln.order_line_id for ln in return_lines}
     errors = []
     for i, item in enumerate(items):
-        if item.line_id not in eligibility or not rr.lines.filter(order_line_id=item.line_id).exists():
+        if item.line_id not in returned_line_ids:
             errors.append(
                 line_error(
                     ["exchange_items", i, "line_id"], "unknown_line", _("Exchange an item you return.")
@@ -387,7 +435,7 @@ def _create_exchange_items(
             )
     if errors:
         raise ValidationFailed(_("Some exchange items are not valid."), errors=errors)
-    ExchangeItem.objects.bulk_create(
+    return ExchangeItem.objects.bulk_create(
         [
             ExchangeItem(
                 return_request=rr,
@@ -424,28 +472,56 @@ def _whole_order(order: Order, accepted: list, eligibility: dict[int, LineEligib
     )
 
 
-def _update_refund_due(rr: ReturnRequest, now: datetime) -> None:
-    """Statutory refund due date: from the notice (creation), the proof of dispatch (ship)
-    and the first receipt. Never rolled forward."""
+def _refund_due_on(rr: ReturnRequest) -> date | None:
+    """Statutory refund due date of a withdrawal: from the notice (creation), the proof of
+    dispatch (ship) and the first receipt. Never rolled forward."""
     if rr.right != Right.WITHDRAWAL:
-        return
+        return None
     from retour.legal import engine
 
     country = rr.order.ship_country or rr.store.country
     tz = rr.store.time_zone
 
-    def day(moment: datetime | None):  # noqa: ANN202
+    def day(moment: datetime | None) -> date | None:
         return clock.consumer_date(moment, country, tz) if moment else None
 
-    result = engine.refund_due(
+    notice = day(rr.created_at)
+    assert notice is not None
+    return engine.refund_due(
         country=country,
-        notice_received_on=day(rr.created_at) or day(now),
+        notice_received_on=notice,
         proof_of_dispatch_on=day(rr.shipped_at),
         goods_received_on=day(rr.received_at),
-    )
-    if result.due_on != rr.refund_due_by:
-        rr.refund_due_by = result.due_on
-        ReturnRequest.objects.filter(pk=rr.pk).update(refund_due_by=result.due_on)
+    ).due_on
+
+
+def _update_refund_due(rr: ReturnRequest, now: datetime) -> None:
+    due = _refund_due_on(rr)
+    if rr.right == Right.WITHDRAWAL and due != rr.refund_due_by:
+        rr.refund_due_by = due
+        ReturnRequest.objects.filter(pk=rr.pk).update(refund_due_by=due)
+
+
+def _cache_related(instance: Any, name: str, objects: list[Any]) -> None:
+    """Fill a reverse relation's prefetch cache with rows we already hold (no query)."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    instance._prefetched_objects_cache[name] = queryset
+
+
+def _loaded(rr: ReturnRequest, lines: list[ReturnLine], items: list[ExchangeItem], ctx: Any) -> None:
+    """Give a just-created return what ``return_money`` and the API read, from memory: a
+    new return has no inspections and no refunds."""
+    rr._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    for line in lines:
+        line._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+        _cache_related(line, "inspections", [])
+    _cache_related(rr, "lines", lines)
+    _cache_related(rr, "exchange_items", items)
+    _cache_related(rr, "refunds", [])
+    rr._money_ctx = ctx  # type: ignore[attr-defined]
+    rr._loaded_for_output = True  # type: ignore[attr-defined]
 
 
 # --- lifecycle actions -------------------------------------------------------------------------

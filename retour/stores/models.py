@@ -49,7 +49,7 @@ class Location(models.Model):
     is_default = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["store", "code"]
+        ordering = ["store_id", "code"]
         constraints = [models.UniqueConstraint(fields=["store", "code"], name="location_store_code")]
 
     def __str__(self) -> str:

@@ -64,7 +64,9 @@ def apikey_authenticate(raw: str) -> ApiKey | None:
     if not raw or not raw.startswith(KEY_PREFIX):
         return None
     key = (
-        ApiKey.objects.select_related("store").filter(key_hash=hash_key(raw), revoked_at__isnull=True).first()
+        ApiKey.objects.select_related("store", "store__policy")
+        .filter(key_hash=hash_key(raw), revoked_at__isnull=True)
+        .first()
     )
     if key is not None:
         now = timezone.now()
