@@ -22,11 +22,3 @@ def order_get(*, store: Store, number: str) -> Order:
         raise NotFound(_("No order %(number)s.") % {"number": number})
     order.store = store  # the caller's store: saves reading it again
     return order
-
-
-def order_ref_get(*, store: Store, number: str) -> Order:
-    """Just the order's identity (for services that lock and read it themselves)."""
-    order = Order.objects.filter(store=store, number=number).only("id", "store_id", "number").first()
-    if order is None:
-        raise NotFound(_("No order %(number)s.") % {"number": number})
-    return order

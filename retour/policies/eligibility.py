@@ -23,6 +23,7 @@ from django.db.models import (
 from django.utils.translation import gettext_lazy as _
 
 from retour.core import clock
+from retour.core.prefetch import cache_related
 from retour.orders.models import Order, OrderLine
 from retour.policies.models import Policy, WindowStart
 from retour.stores.models import Store
@@ -110,12 +111,7 @@ def order_lines_load(order: Order) -> list[OrderLine]:
     lines = list(OrderLine.objects.raw(sql, params))
     for line in lines:
         line.order = order  # the reverse cache a prefetch would set
-    queryset = order.lines.all()
-    queryset._result_cache = lines
-    queryset._prefetch_done = True
-    if not hasattr(order, "_prefetched_objects_cache"):
-        order._prefetched_objects_cache = {}  # type: ignore[attr-defined]
-    order._prefetched_objects_cache["lines"] = queryset  # type: ignore[attr-defined]
+    cache_related(order, "lines", lines)
     return lines
 
 

@@ -28,6 +28,7 @@ from retour.core.errors import (
     ValidationFailed,
     line_error,
 )
+from retour.core.prefetch import cache_related
 from retour.orders.models import Order
 from retour.policies.eligibility import (
     GUARANTEE_REASONS,
@@ -502,24 +503,14 @@ def _update_refund_due(rr: ReturnRequest, now: datetime) -> None:
         ReturnRequest.objects.filter(pk=rr.pk).update(refund_due_by=due)
 
 
-def _cache_related(instance: Any, name: str, objects: list[Any]) -> None:
-    """Fill a reverse relation's prefetch cache with rows we already hold (no query)."""
-    queryset = getattr(instance, name).all()
-    queryset._result_cache = list(objects)
-    queryset._prefetch_done = True
-    instance._prefetched_objects_cache[name] = queryset
-
-
 def _loaded(rr: ReturnRequest, lines: list[ReturnLine], items: list[ExchangeItem], ctx: Any) -> None:
     """Give a just-created return what ``return_money`` and the API read, from memory: a
     new return has no inspections and no refunds."""
-    rr._prefetched_objects_cache = {}  # type: ignore[attr-defined]
     for line in lines:
-        line._prefetched_objects_cache = {}  # type: ignore[attr-defined]
-        _cache_related(line, "inspections", [])
-    _cache_related(rr, "lines", lines)
-    _cache_related(rr, "exchange_items", items)
-    _cache_related(rr, "refunds", [])
+        cache_related(line, "inspections", [])
+    cache_related(rr, "lines", lines)
+    cache_related(rr, "exchange_items", items)
+    cache_related(rr, "refunds", [])
     rr._money_ctx = ctx  # type: ignore[attr-defined]
     rr._loaded_for_output = True  # type: ignore[attr-defined]
 
