@@ -90,7 +90,7 @@ def in_returns_by_line(order: Order, exclude_return_id: int | None = None) -> di
 
 def order_lines_load(order: Order) -> list[OrderLine]:
     """Read the order's lines with ``units_held`` (units in live returns) in one query, and
-    cache them on ``order.lines``.
+    cache them on ``order.lines``; ``order.returns_count`` is set on the way.
 
     Raw SQL on purpose: this runs on every returnability read and return creation, and building
     and compiling the equivalent ORM subquery cost more than the query itself (measured with
@@ -101,14 +101,17 @@ def order_lines_load(order: Order) -> list[OrderLine]:
     line_t, rl_t, rr_t = OrderLine._meta.db_table, ReturnLine._meta.db_table, ReturnRequest._meta.db_table
     dead = ", ".join(["%s"] * len(DEAD_STATUSES))
     sql = (
-        f"SELECT ol.*, COALESCE(held.units, 0) AS units_held FROM {line_t} ol "
+        f"SELECT ol.*, COALESCE(held.units, 0) AS units_held, "
+        f"(SELECT COUNT(*) FROM {rr_t} c WHERE c.order_id = %s) AS order_returns FROM {line_t} ol "
         f"LEFT JOIN (SELECT rl.order_line_id AS line_id, SUM(CASE WHEN rr.status = %s THEN rl.quantity "
         f"ELSE rl.approved_quantity END) AS units FROM {rl_t} rl JOIN {rr_t} rr ON rr.id = rl.return_request_id "
         f"WHERE rr.order_id = %s AND rr.status NOT IN ({dead}) GROUP BY rl.order_line_id) held "
         f"ON held.line_id = ol.id WHERE ol.order_id = %s ORDER BY ol.position, ol.id"
     )
-    params = [Status.REQUESTED.value, order.pk, *[str(s) for s in DEAD_STATUSES], order.pk]
+    params = [order.pk, Status.REQUESTED.value, order.pk, *[str(s) for s in DEAD_STATUSES], order.pk]
     lines = list(OrderLine.objects.raw(sql, params))
+    # every row carries the order's count of returns: the next return's number needs it
+    order.returns_count = lines[0].order_returns if lines else 0  # type: ignore[attr-defined]
     for line in lines:
         line.order = order  # the reverse cache a prefetch would set
     cache_related(order, "lines", lines)
