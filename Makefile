@@ -65,6 +65,8 @@ install-test: $(TEST_STAMP) messages
 
 # --- running -------------------------------------------------------------------------------
 
+# Links in emails and on slips point at the address `make run` serves on, unless set otherwise.
+run: export RETOUR_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/retour migrate
 	$(BIN)/retour demo
