@@ -152,6 +152,7 @@ def portal_withdrawal_submit(
         resolution="refund",
         channel="portal",
         withdrawal_statement=True,
+        statement={"name": name, "email": email},
         now=now,
     )
     _statement_record(rr, name=name, email=email, now=now)

@@ -101,10 +101,10 @@ def _event(
     )
 
 
-def _notify(rr: ReturnRequest, kind: str) -> None:
+def _notify(rr: ReturnRequest, kind: str, data: dict[str, Any] | None = None) -> None:
     from retour.notifications.services import notification_queue
 
-    notification_queue(return_request=rr, kind=kind)
+    notification_queue(return_request=rr, kind=kind, data=data)
 
 
 def _lock(rr: ReturnRequest) -> ReturnRequest:
@@ -221,9 +221,13 @@ def return_create(
     exchange_items: list[ExchangeRequest] | tuple = (),
     override: bool = False,
     withdrawal_statement: bool = False,
+    statement: dict[str, str] | None = None,
     now: datetime | None = None,
 ) -> ReturnRequest:
     """Create a return for some units of an order's lines.
+
+    ``statement`` (the withdrawal function's name and email as typed) goes into the
+    acknowledgement email, which must repeat the content of the statement (art. 11a).
 
     Every line is checked on its own and all refusals are reported together (Q5). ``override``
     (staff only) accepts lines outside the window or flagged final sale / not returnable, and
@@ -330,7 +334,12 @@ def return_create(
             **({"withdrawal_statement": True} if withdrawal_statement else {}),
         },
     )
-    _notify(rr, "withdrawal_acknowledged" if withdrawal_statement else "return_created")
+    if withdrawal_statement:
+        _notify(
+            rr, "withdrawal_acknowledged", data={f"statement_{k}": v for k, v in (statement or {}).items()}
+        )
+    else:
+        _notify(rr, "return_created")
     if policy.auto_approve and not overridden_by_line:
         rr = return_approve(return_request=rr, actor=Actor.system("policy: auto-approve"), now=now)
     elif withdrawal_statement and rr.right == Right.WITHDRAWAL:

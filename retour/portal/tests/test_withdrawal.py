@@ -156,3 +156,31 @@ def test_the_acknowledgement_of_an_ordinary_return_goes_to_its_status_page(order
 
 def test_the_french_withdrawal_page_has_the_french_lang_attribute(store):
     assert '<html lang="fr">' in Client().get(url("withdraw", "fr", store="shop")).content.decode()
+
+
+def test_the_acknowledgement_repeats_the_statement_as_typed(settings, django_capture_on_commit_callbacks):
+    """Art. 11a: the acknowledgement carries the content of the statement (the name as typed)."""
+    from django.core import mail
+
+    from retour.portal.services import portal_withdrawal_submit
+    from retour.returns.services import LineRequest
+    from retour.stores.services import store_create
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    from conftest import order_payload
+    from retour.orders.schemas import OrderIn
+    from retour.orders.services import order_upsert
+
+    store = store_create(slug="ack", name="Ack", country="FR", language="fr")
+    order, _ = order_upsert(store=store, data=OrderIn(**order_payload("A1", delivered_days_ago=2)))
+    with django_capture_on_commit_callbacks(execute=True):
+        portal_withdrawal_submit(
+            order=order,
+            name="Alice Q. Martin",
+            email="alice@example.com",
+            lines=[LineRequest(order.lines.get().id, 1, "other")],
+        )
+    (message,) = mail.outbox
+    assert "Je soussigné(e) Alice Q. Martin (alice@example.com)" in message.body
+    assert "Alice Q. Martin" in message.alternatives[0][0]
