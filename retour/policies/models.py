@@ -10,6 +10,18 @@ class Resolution(models.TextChoices):
     REFUND = "refund", _("Refund")
     STORE_CREDIT = "store_credit", _("Store credit")
     EXCHANGE = "exchange", _("Exchange")
+    # Remedies of the legal guarantee of conformity (Dir. 2019/771 art. 13), for defects only.
+    REPAIR = "repair", _("Repair")
+    REPLACEMENT = "replacement", _("Replacement")
+
+
+# What a merchant's policy may offer; repair and replacement belong to the legal guarantee.
+COMMERCIAL_RESOLUTIONS = (Resolution.REFUND, Resolution.STORE_CREDIT, Resolution.EXCHANGE)
+# What a guarantee claim may ask for: the consumer chooses repair or replacement, and a refund
+# when neither is possible (art. 13(4)); the policy's own options stay open as well.
+GUARANTEE_RESOLUTIONS = (Resolution.REPAIR, Resolution.REPLACEMENT, Resolution.REFUND)
+# Resolutions that pay no money back: the goods come back repaired or replaced.
+NO_MONEY_RESOLUTIONS = (Resolution.REPAIR, Resolution.REPLACEMENT)
 
 
 class RefundTrigger(models.TextChoices):

@@ -7,7 +7,13 @@ from typing import Any
 from django.db import transaction
 
 from retour.core.errors import ValidationFailed
-from retour.policies.models import Policy, RefundTrigger, Resolution, ReturnReason, WindowStart
+from retour.policies.models import (
+    COMMERCIAL_RESOLUTIONS,
+    Policy,
+    RefundTrigger,
+    ReturnReason,
+    WindowStart,
+)
 from retour.stores.models import Store
 
 DEFAULT_REASONS: list[tuple[str, str, str, bool, bool]] = [
@@ -84,8 +90,8 @@ def _policy_value_problem(field: str, value: Any) -> str | None:
     if field == "refund_trigger" and value not in RefundTrigger.values:
         return f"Must be one of {', '.join(RefundTrigger.values)}"
     if field == "allowed_resolutions":
-        if not value or any(v not in Resolution.values for v in value):
-            return f"Must be a non-empty list of {', '.join(Resolution.values)}"
+        if not value or any(v not in COMMERCIAL_RESOLUTIONS for v in value):
+            return f"Must be a non-empty list of {', '.join(COMMERCIAL_RESOLUTIONS)}"
     if field in ("restocking_fee_percent", "store_credit_bonus_percent") and not (0 <= value <= 100):
         return "Must be between 0 and 100"
     if field in ("return_shipping_fee", "window_days") and value < 0:

@@ -374,3 +374,18 @@ def resolution_label(code: str) -> Any:
         return Resolution(code).label
     except ValueError:
         return code
+
+
+def resolutions_for_draft(*, order: Any, draft: list[Any], now: Any = None) -> list[str]:
+    """The resolutions the shopper may choose for these items: the policy's, plus repair and
+    replacement when every item is a defect claimed under the legal guarantee."""
+    from retour.core import clock
+    from retour.policies.eligibility import order_returnability
+    from retour.returns.services import line_right, resolutions_allowed
+
+    now = now or clock.now()
+    policy = order.store.policy
+    eligibility = {e.line.id: e for e in order_returnability(order=order, now=now, policy=policy)}
+    today = clock.consumer_date(now, order.ship_country or order.store.country, order.store.time_zone)
+    rights = [line_right(eligibility[d.line_id], d.reason, today) for d in draft if d.line_id in eligibility]
+    return resolutions_allowed(policy=policy, rights=rights)

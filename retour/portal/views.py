@@ -319,7 +319,7 @@ def review(request: HttpRequest, store: str) -> HttpResponse:
     draft = _draft_lines(request, shop, order)
     if not draft:
         return redirect("portal:order", store=shop.slug)
-    allowed = list(shop.policy.allowed_resolutions)
+    allowed = selectors.resolutions_for_draft(order=order, draft=draft)
     errors: list[Any] = []
     chosen = request.POST.get("resolution") or request.GET.get("resolution") or allowed[0]
     if request.method == "POST":
@@ -377,7 +377,7 @@ def _exchange_items(
 def _review_context(
     store: Store, order: Any, draft: list[DraftLine], chosen: str, errors: list[Any]
 ) -> dict[str, Any]:
-    allowed = list(store.policy.allowed_resolutions)
+    allowed = selectors.resolutions_for_draft(order=order, draft=draft)
     probe = "store_credit" if "store_credit" in allowed else allowed[0]
     estimate = selectors.return_estimate(order=order, lines=[d.request() for d in draft], resolution=probe)
     lines_by_id = {ln.id: ln for ln in order.lines.all()}

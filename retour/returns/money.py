@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from retour.core.money import ZERO, percent_of, quantize
 from retour.orders.models import OrderLine
-from retour.policies.models import Policy, RefundTrigger, Resolution
+from retour.policies.models import NO_MONEY_RESOLUTIONS, Policy, RefundTrigger, Resolution
 
 if TYPE_CHECKING:
     from retour.returns.models import ReturnLine, ReturnRequest
@@ -131,6 +131,9 @@ def return_money(rr: ReturnRequest, ctx: MoneyContext | None = None) -> ReturnMo
     """Fees, estimate, refunded and still-refundable amounts of a return."""
     ctx = ctx or getattr(rr, "_money_ctx", None) or money_context(rr.store)
     currency = rr.order.currency
+    if rr.resolution in NO_MONEY_RESOLUTIONS:  # repaired or replaced: no money changes hands
+        refunded = sum((r.amount for r in rr.refunds.all() if r.status != "failed"), ZERO)
+        return ReturnMoney(currency=currency, refunded_total=quantize(refunded, currency))
     trigger = ctx.policy.refund_trigger
     refunded = sum((r.amount for r in rr.refunds.all() if r.status != "failed"), ZERO)
     deductions = quantize(_deductions(rr), currency)

@@ -13,7 +13,7 @@ from retour.resolutions.models import RefundMethod
 from retour.returns.models import Condition, Disposition, ReturnChannel, Status
 
 Money = Annotated[Decimal, Field(ge=0, le=Decimal("999999999"), description='Decimal string, e.g. "19.90"')]
-ResolutionName = Literal["refund", "store_credit", "exchange"]
+ResolutionName = Literal["refund", "store_credit", "exchange", "repair", "replacement"]
 
 
 class _In(Schema):

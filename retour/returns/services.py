@@ -36,7 +36,7 @@ from retour.policies.eligibility import (
     order_lines_load,
     order_returnability,
 )
-from retour.policies.models import Resolution, ReturnReason
+from retour.policies.models import GUARANTEE_RESOLUTIONS, NO_MONEY_RESOLUTIONS, Resolution, ReturnReason
 from retour.returns import transitions
 from retour.returns.models import (
     Condition,
@@ -246,16 +246,6 @@ def return_create(
         raise ValidationFailed(
             _("Unknown channel."), errors=[line_error(["channel"], "invalid_value", channel)]
         )
-    if resolution not in policy.allowed_resolutions:
-        raise NotReturnable(
-            _("This resolution is not offered."),
-            errors=[
-                line_error(
-                    ["resolution"], "resolution_not_allowed", _("The store does not offer this resolution.")
-                )
-            ],
-        )
-
     # read once, with the units already in returns; eligibility and the lines below share them
     order_lines_load(order)
     eligibility = {
@@ -277,6 +267,16 @@ def return_create(
             accepted.append((req, eligibility[req.line_id], right, overridden))
     if errors:
         raise NotReturnable(errors=errors)
+    rights = [a[2] for a in accepted]
+    if resolution not in resolutions_allowed(policy=policy, rights=rights):
+        raise NotReturnable(
+            _("This resolution is not offered."),
+            errors=[
+                line_error(
+                    ["resolution"], "resolution_not_allowed", _("The store does not offer this resolution.")
+                )
+            ],
+        )
 
     rr = ReturnRequest(
         store=store,
@@ -291,7 +291,7 @@ def return_create(
         created_at=now,
         # the location stays empty until a parcel arrives: receiving falls back to `main`
     )
-    rr.right = _return_right([a[2] for a in accepted], withdrawal_statement)
+    rr.right = _return_right(rights, withdrawal_statement)
     rr.include_shipping_refund = rr.right == Right.WITHDRAWAL and _whole_order(order, accepted, eligibility)
     rr.refund_due_by = _refund_due_on(rr)
     rr.save(force_insert=True)
@@ -351,6 +351,25 @@ def return_create(
     return rr
 
 
+def line_right(elig: LineEligibility, reason: str, today: date) -> str:
+    """Under which right a line returned for ``reason`` comes back: a defect found after the
+    windows is still covered by the legal guarantee."""
+    if elig.right in (None, "guarantee"):  # both windows have closed
+        if reason in GUARANTEE_REASONS and elig.open_for_guarantee(today):
+            return Right.GUARANTEE
+        return Right.POLICY  # refused as outside the window, unless staff override
+    return elig.right
+
+
+def resolutions_allowed(*, policy: Any, rights: list[str]) -> list[str]:
+    """The policy's resolutions; a claim under the legal guarantee alone may also ask for the
+    guarantee's remedies (repair, replacement, refund), whatever the policy offers."""
+    allowed = list(policy.allowed_resolutions)
+    if rights and all(right == Right.GUARANTEE for right in rights):
+        allowed += [r for r in GUARANTEE_RESOLUTIONS if r not in allowed]
+    return allowed
+
+
 def _check_line(
     i: int,
     req: LineRequest,
@@ -377,16 +396,10 @@ def _check_line(
         return errs, "", []
     wanted[req.line_id] = wanted.get(req.line_id, 0) + req.quantity
     refusals = {r.code: r.message for r in elig.reasons}
-    right = elig.right or Right.POLICY
-    # A defect found after the windows is still covered by the legal guarantee.
-    if (
-        req.reason in GUARANTEE_REASONS
-        and elig.open_for_guarantee(today)
-        and elig.right in (None, "guarantee")
-    ):
+    right = line_right(elig, req.reason, today)
+    if right == Right.GUARANTEE:
         for code in ("outside_return_window", "final_sale", "not_returnable_item"):
             refusals.pop(code, None)
-        right = Right.GUARANTEE
     if wanted[req.line_id] > elig.returnable_quantity and "not_delivered" not in refusals:
         refusals.pop("quantity_exceeds_returnable", None)
         errs.append(
@@ -838,7 +851,10 @@ def _unresolved(rr: ReturnRequest) -> Any:
         if sum(i.quantity for i in line.inspections.all()) < line.received_quantity:
             return _("Some received units have not been inspected yet.")
     fresh = ReturnRequest.objects.select_related("store", "order").get(pk=rr.pk)
-    if rr.resolution != Resolution.EXCHANGE and return_money(fresh).refundable > 0:
+    if (
+        rr.resolution not in (Resolution.EXCHANGE, *NO_MONEY_RESOLUTIONS)
+        and return_money(fresh).refundable > 0
+    ):
         return _("Money is still to be refunded for this return.")
     return None
 

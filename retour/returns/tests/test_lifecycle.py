@@ -451,3 +451,46 @@ def test_a_withdrawal_statement_after_the_period_waits_for_review(store, make_or
     order = make_order(lines=[_lines(quantity=1)], delivered_days_ago=20)  # policy window only
     rr = _create(order, customer_actor, withdrawal_statement=True, channel="portal")
     assert (rr.status, rr.right) == (Status.REQUESTED, "policy")
+
+
+def test_a_guarantee_claim_may_ask_for_repair_and_pays_no_money(
+    store, make_order, customer_actor, staff_actor
+):
+    from retour.returns.selectors import return_get, return_money
+
+    order = make_order(lines=[_lines(quantity=1)], delivered_days_ago=200)  # after every window, FR: 2 years
+    rr = _create(order, customer_actor, reason="defective", resolution="repair")
+    assert (rr.right, rr.resolution) == ("guarantee", "repair")
+    rr = return_approve(return_request=rr, actor=staff_actor)
+    return_receive(return_request=rr, actor=staff_actor, lines=_ids(rr, 1))
+    line = rr.lines.get()
+    return_inspect(
+        return_request=rr,
+        actor=staff_actor,
+        entries=[
+            {
+                "id": line.id,
+                "quantity": 1,
+                "condition": "defective",
+                "disposition": "repair",
+                "accepted": True,
+            }
+        ],
+    )
+    money = return_money(return_get(store=store, number=rr.number))
+    assert (money.estimated_refund, money.refundable, money.fees) == (0, 0, [])
+    rr.refresh_from_db()
+    assert rr.status == Status.COMPLETED  # repaired, nothing to pay: resolved
+
+
+@pytest.mark.parametrize("resolution", ["repair", "replacement"])
+def test_repair_and_replacement_are_only_for_guarantee_claims(make_order, customer_actor, resolution):
+    order = make_order(lines=[_lines(quantity=1)], delivered_days_ago=3)  # withdrawal, not a guarantee claim
+    with pytest.raises(NotReturnable) as exc:
+        _create(order, customer_actor, reason="defective", resolution=resolution)
+    assert _codes(exc) == ["resolution_not_allowed"]
+
+
+def test_a_policy_cannot_offer_the_guarantee_remedies(store):
+    with pytest.raises(ValidationFailed):
+        policy_update(store=store, changes={"allowed_resolutions": ["refund", "repair"]})
