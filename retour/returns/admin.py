@@ -61,6 +61,26 @@ class ExchangeItemInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("order_line__order")
 
 
+class ToRefundFilter(admin.SimpleListFilter):
+    """The 'to refund' queue: returns whose refund trigger is reached and money still owed."""
+
+    title = _("money")
+    parameter_name = "to_refund"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("To refund"))]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        if self.value() != "yes":
+            return queryset
+        from retour.returns.selectors import returns_to_refund_ids
+        from retour.stores.models import Store
+
+        stores = Store.objects.filter(pk__in=queryset.values("store_id").distinct())
+        ids = [pk for store in stores for pk in returns_to_refund_ids(store=store)]
+        return queryset.filter(pk__in=ids)
+
+
 class ReturnEventInline(ReadOnlyInline):
     model = ReturnEvent
     fields = ("at", "action", "from_status", "to_status", "actor_type", "actor_name", "data")
@@ -91,7 +111,16 @@ class ReturnRequestAdmin(StoreScopedAdmin):
         "created_at",
         "refund_due_by",
     )
-    list_filter = ("status", "resolution", "right", "channel", "override", "is_withdrawal_statement", "store")
+    list_filter = (
+        ToRefundFilter,
+        "status",
+        "resolution",
+        "right",
+        "channel",
+        "override",
+        "is_withdrawal_statement",
+        "store",
+    )
     search_fields = ("number", "order__number", "customer__email", "customer__name", "tracking_number")
     list_select_related = ("store", "order", "customer")
     date_hierarchy = "created_at"

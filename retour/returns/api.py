@@ -32,7 +32,13 @@ from retour.returns.schemas import (
     ReturnPage,
     ShipIn,
 )
-from retour.returns.selectors import return_events, return_get, return_list, return_money
+from retour.returns.selectors import (
+    return_events,
+    return_get,
+    return_list,
+    return_money,
+    returns_to_refund_ids,
+)
 from retour.returns.services import (
     ExchangeRequest,
     LineRequest,
@@ -101,11 +107,14 @@ def return_create_endpoint(request: HttpRequest, payload: ReturnIn) -> Any:
 @router.get("", response=ReturnPage, summary="List returns, newest first")
 def return_list_endpoint(request: HttpRequest, filters: Query[ReturnFilters]) -> dict[str, Any]:
     require_role(request, *READ)
+    store = api_store(request)
     returns = return_list(
-        store=api_store(request),
+        store=store,
         status=filters.status.value if filters.status else None,
         order_number=filters.order_number or None,
     )
+    if filters.to_refund:
+        returns = returns.filter(pk__in=returns_to_refund_ids(store=store))
     page = paginate(returns, limit=filters.limit, cursor=filters.cursor)
     return {"items": [return_out(rr) for rr in page.items], "next_cursor": page.next_cursor}
 

@@ -46,7 +46,8 @@ def money_context(store) -> MoneyContext:  # noqa: ANN001
     from retour.policies.models import ReturnReason
 
     codes = set(ReturnReason.objects.filter(store=store, seller_fault=True).values_list("code", flat=True))
-    return MoneyContext(policy=store.policy, seller_fault=frozenset(codes | DEFAULT_SELLER_FAULT))
+    policy = Policy.objects.get(store_id=store.pk)  # fresh: a store object's cached policy may be stale
+    return MoneyContext(policy=policy, seller_fault=frozenset(codes | DEFAULT_SELLER_FAULT))
 
 
 def units_value(line: OrderLine, units: int, currency: str) -> Decimal:

@@ -99,6 +99,9 @@ class RefundIn(_In):
 class ReturnFilters(Schema):
     status: Status | None = None
     order_number: str | None = None
+    to_refund: bool = Field(
+        False, description="Only returns with money still to refund (the 'to refund' queue)"
+    )
     limit: int = Field(50, ge=1, le=200)
     cursor: str | None = None
 

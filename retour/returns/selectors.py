@@ -12,7 +12,15 @@ from retour.returns.models import Inspection, ReturnEvent, ReturnLine, ReturnReq
 from retour.returns.money import MoneyContext, ReturnMoney, money_context, return_money
 from retour.stores.models import Store
 
-__all__ = ["return_get", "return_list", "return_events", "return_money", "money_context", "returns_to_refund"]
+__all__ = [
+    "return_get",
+    "return_list",
+    "return_events",
+    "return_money",
+    "money_context",
+    "returns_to_refund",
+    "returns_to_refund_ids",
+]
 
 
 class ReturnQuerySet(QuerySet):
@@ -104,7 +112,13 @@ def return_events(*, return_request: ReturnRequest) -> QuerySet[ReturnEvent]:
 
 
 def returns_to_refund(*, store: Store) -> list[tuple[ReturnRequest, ReturnMoney]]:
-    """The 'to refund' queue: live returns with money still refundable."""
-    rows = return_list(store=store, status="approved,in_transit,received")
+    """The 'to refund' queue: live returns with money still refundable (the refund trigger
+    reached), oldest first. Store-credit resolutions are credited by themselves and never wait
+    here unless the trigger is manual."""
+    rows = return_list(store=store, status="approved,in_transit,received").order_by("created_at", "id")
     pairs = [(rr, return_money(rr)) for rr in rows]
     return [(rr, m) for rr, m in pairs if m.refundable > 0]
+
+
+def returns_to_refund_ids(*, store: Store) -> list[int]:
+    return [rr.pk for rr, _money in returns_to_refund(store=store)]

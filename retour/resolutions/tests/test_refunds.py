@@ -339,3 +339,23 @@ def test_standard_delivery_is_refunded_only_when_every_unit_of_the_order_counts(
     assert _money(rr).estimated_refund == D("64.90")
     rr = _through_inspection(rr, staff_actor, received=2, accepted=2)
     assert _money(rr).refundable == D("40.00")  # the third unit never came back: no delivery cost
+
+
+def test_returns_whose_trigger_is_reached_wait_in_the_to_refund_queue(
+    store, make_order, customer_actor, staff_actor, api
+):
+    from retour.returns.selectors import returns_to_refund
+
+    policy_update(store=store, changes={"apply_statutory_rights": False, "refund_trigger": "on_receipt"})
+    waiting = return_approve(return_request=_return(make_order("A"), customer_actor, 1), actor=staff_actor)
+    return_receive(
+        return_request=waiting, actor=staff_actor, lines=[{"id": waiting.lines.get().id, "quantity": 1}]
+    )
+    return_approve(
+        return_request=_return(make_order("B"), customer_actor, 1), actor=staff_actor
+    )  # not received
+    assert [rr.number for rr, money in returns_to_refund(store=store)] == [waiting.number]
+    listed = api.get("/api/v1/returns", {"to_refund": "true"}).json()["items"]
+    assert [item["number"] for item in listed] == [waiting.number]
+    refund_issue(return_request=waiting, actor=staff_actor, method="manual")
+    assert returns_to_refund(store=store) == []
