@@ -888,11 +888,14 @@ def _after_trigger(rr: ReturnRequest, actor: Actor, now: datetime) -> None:
 
 
 @transaction.atomic
-def return_expire_due(*, now: datetime | None = None) -> int:
-    """Expire approved returns not shipped before their approval lapsed; units go back."""
+def return_expire_due(*, now: datetime | None = None, store: Store | None = None) -> int:
+    """Expire approved returns not shipped before their approval lapsed (of one store, or of
+    all); their units become returnable again."""
     now = now or clock.now()
     count = 0
     due = ReturnRequest.objects.filter(status=Status.APPROVED, expires_at__lt=now, received_at__isnull=True)
+    if store is not None:
+        due = due.filter(store=store)
     for rr in due.select_related("store", "order")[:500]:
         rr = _lock(rr)
         if rr.status != Status.APPROVED:

@@ -446,7 +446,7 @@ def _returns(store: Store, staff: dict[str, Actor], now: datetime, result: DemoR
         _play(order, plan, staff, now)
         _count(result, "returns")
     if result.created.get("returns"):
-        return_expire_due(now=now)
+        return_expire_due(now=now, store=store)  # only the demo's own returns
 
 
 def _play(order: Order, plan: ReturnPlan, staff: dict[str, Actor], now: datetime) -> None:

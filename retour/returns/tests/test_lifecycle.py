@@ -494,3 +494,14 @@ def test_repair_and_replacement_are_only_for_guarantee_claims(make_order, custom
 def test_a_policy_cannot_offer_the_guarantee_remedies(store):
     with pytest.raises(ValidationFailed):
         policy_update(store=store, changes={"allowed_resolutions": ["refund", "repair"]})
+
+
+def test_expiry_can_be_limited_to_one_store(store, other_store, make_order, customer_actor, staff_actor):
+    mine = _approved(make_order(lines=[_lines(quantity=1)]), customer_actor, staff_actor)
+    theirs = _approved(
+        make_order("9", target_store=other_store, lines=[_lines(quantity=1)]), customer_actor, staff_actor
+    )
+    assert return_expire_due(now=timezone.now() + timedelta(days=31), store=other_store) == 1
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.status, theirs.status) == (Status.APPROVED, Status.EXPIRED)
