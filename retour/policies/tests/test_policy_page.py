@@ -238,10 +238,12 @@ def test_switching_statutory_rights_off_removes_the_withdrawal_section(fr_store)
     assert 'id="withdrawal"' not in policy_html(store=fr_store, language="fr")
 
 
-def test_final_sale_never_limits_the_statutory_rights(fr_store):
+def test_final_sale_is_announced_as_the_portal_applies_it_and_never_limits_the_guarantee(fr_store):
+    # The page says what eligibility does (scenario E2: final-sale lines are refused), and keeps
+    # the legal guarantee, which the services honour for defects.
     text = _plain(policy_html(store=fr_store, language="en"))
-    assert "final sale" in text
-    assert "this does not limit your statutory right of withdrawal or the legal guarantee" in text
+    assert 'Items marked "final sale" cannot be returned or exchanged' in text
+    assert "this does not limit the legal guarantee" in text
     assert "goods made to the consumer's specifications or clearly personalised" in text
 
 
