@@ -267,9 +267,10 @@ def order_for_returnability(*, store: Store, number: str) -> Order:
     """The store's order with its lines and the units they have in returns (two queries)."""
     from retour.core.errors import NotFound
 
-    order = Order.objects.filter(store=store, number=number).first()
-    if order is None:
-        raise NotFound(_("No order %(number)s.") % {"number": number})
+    try:
+        order = Order.objects.get(store=store, number=number)  # unique: no ORDER BY, no LIMIT
+    except Order.DoesNotExist:
+        raise NotFound(_("No order %(number)s.") % {"number": number}) from None
     order.store = store
     order_lines_load(order)
     return order
