@@ -32,7 +32,6 @@ from retour.returns.transitions import can
 from retour.stores.models import Store
 
 # After a withdrawal the consumer sends the goods back within 14 days (Directive 2011/83/EU art. 14(1)).
-WITHDRAWAL_SEND_BACK_DAYS = 14
 _BRAND = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_BRAND = "#1f4e79"
 
@@ -270,12 +269,11 @@ def ship_by(rr: ReturnRequest, now: datetime | None = None) -> date | None:
     """The last day to send the parcel: the approval's validity once approved; for a
     withdrawal 14 days from the statement; otherwise the approval validity counted from today,
     which an approval (later than today) can only push back."""
-    tz = rr.store.time_zone
-    if rr.expires_at:
-        return clock.local_date(rr.expires_at, tz)
-    start = clock.local_date(rr.created_at or now or clock.now(), tz)
-    if rr.right == Right.WITHDRAWAL:
-        return start + timedelta(days=WITHDRAWAL_SEND_BACK_DAYS)
+    from retour.returns.selectors import return_send_back_by
+
+    if rr.created_at and (rr.right == Right.WITHDRAWAL or rr.expires_at):
+        return return_send_back_by(rr)
+    start = clock.local_date(rr.created_at or now or clock.now(), rr.store.time_zone)
     return start + timedelta(days=APPROVAL_VALIDITY_DAYS)
 
 

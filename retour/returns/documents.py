@@ -9,7 +9,7 @@ even where translations have not been compiled.
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
@@ -77,6 +77,12 @@ def _lang(language: str) -> str:
 def _clean(text: str) -> str:
     """Escape for Paragraph markup; babel's narrow no-break spaces become plain spaces (Helvetica)."""
     return escape(str(text).replace("\u202f", " ").replace("\u00a0", " "))
+
+
+def _format_day(day: date, lang: str) -> str:
+    from babel.dates import format_date
+
+    return format_date(day, format="long", locale="fr_FR" if lang == "fr" else "en_GB")
 
 
 def _format_date(moment: datetime | None, lang: str, tz_name: str) -> str:
@@ -265,17 +271,14 @@ def _items(rr: ReturnRequest, lang: str, st: dict[str, ParagraphStyle], brand: c
 
 def _steps(rr: ReturnRequest, lang: str, st: dict[str, ParagraphStyle]) -> list:
     from retour.notifications.services import status_url
+    from retour.returns.selectors import return_send_back_by
 
     steps = [_t("step_pack", lang), _t("step_attach", lang, number=rr.number), _t("step_drop", lang)]
     out: list = [Paragraph(_clean(_t("what_to_do", lang)), st["h2"])]
     out += [Paragraph(f"<b>{i}.</b> {_clean(text)}", st["normal"]) for i, text in enumerate(steps, start=1)]
-    if rr.expires_at and rr.status == "approved":
-        out.append(
-            Paragraph(
-                _clean(_t("ship_by", lang, date=_format_date(rr.expires_at, lang, rr.store.time_zone))),
-                st["normal"],
-            )
-        )
+    send_back_by = return_send_back_by(rr) if rr.status == "approved" else None
+    if send_back_by:
+        out.append(Paragraph(_clean(_t("ship_by", lang, date=_format_day(send_back_by, lang))), st["normal"]))
     if rr.right == "withdrawal":
         out.append(Paragraph(_clean(_t("withdrawal", lang)), st["normal"]))
     out.append(Spacer(1, 6 * mm))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
@@ -20,6 +21,7 @@ __all__ = [
     "money_context",
     "returns_to_refund",
     "returns_to_refund_ids",
+    "return_send_back_by",
 ]
 
 
@@ -122,3 +124,24 @@ def returns_to_refund(*, store: Store) -> list[tuple[ReturnRequest, ReturnMoney]
 
 def returns_to_refund_ids(*, store: Store) -> list[int]:
     return [rr.pk for rr, _money in returns_to_refund(store=store)]
+
+
+def return_send_back_by(rr: ReturnRequest) -> date | None:
+    """The last day to send the parcel. For a statutory withdrawal: 14 days after the statement
+    (art. 14(1)), a consumer-facing period, so counted and rolled forward like the withdrawal
+    period itself; otherwise the approval's validity (None before approval)."""
+    from retour.core import clock
+    from retour.legal import engine
+
+    tz = rr.store.time_zone
+    if rr.right == "withdrawal":
+        country = rr.order.ship_country or rr.store.country
+        notice = clock.consumer_date(rr.created_at, country, tz)
+        result = engine.withdrawal(
+            country=country,
+            delivered_on=notice,
+            subdivision=rr.order.ship_subdivision or None,
+            postal_code=rr.order.ship_postal_code or None,
+        )
+        return result.ends_on if result.applies and result.ends_on else notice + timedelta(days=14)
+    return clock.local_date(rr.expires_at, tz) if rr.expires_at else None

@@ -505,3 +505,21 @@ def test_expiry_can_be_limited_to_one_store(store, other_store, make_order, cust
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert (mine.status, theirs.status) == (Status.APPROVED, Status.EXPIRED)
+
+
+def test_a_withdrawal_is_sent_back_within_14_days_of_the_statement_rolled_forward(
+    store, make_order, customer_actor
+):
+    """Art. 14(1): 14 days from the statement; a consumer-facing end rolls over Christmas Day and
+    the weekend, not the 30-day validity of an ordinary approval."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from retour.returns.selectors import return_send_back_by
+
+    statement = datetime(2026, 12, 11, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))  # a Friday
+    order = make_order(lines=[_lines(quantity=1)], delivered_days_ago=3, now=statement)
+    rr = _create(order, customer_actor, withdrawal_statement=True, channel="portal", now=statement)
+    assert rr.status == Status.APPROVED
+    # 11 Dec + 14 = Friday 25 Dec (Christmas) → Saturday, Sunday → Monday 28 Dec
+    assert return_send_back_by(rr) == date(2026, 12, 28)
