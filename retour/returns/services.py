@@ -121,7 +121,7 @@ def _check(action: str, rr: ReturnRequest) -> None:
     if not transitions.can(action, rr.status):
         raise InvalidTransition(
             _("This action (%(action)s) is not allowed while the return is %(status)s.")
-            % {"action": action.replace("_", " "), "status": Status(rr.status).label},
+            % {"action": transitions.ACTION_LABELS[action], "status": Status(rr.status).label},
             errors=[
                 {
                     "loc": ["status"],
@@ -410,14 +410,11 @@ def _check_line(
             )
         )
     errs += [line_error(loc, code, msg) for code, msg in refusals.items()]
-    overridden = []
-    if override and not errs:
-        raw = order_returnability_codes_without_override(elig)
-        overridden = raw
+    overridden = _overridden_codes(elig) if override and not errs else []
     return errs, right, overridden
 
 
-def order_returnability_codes_without_override(elig: LineEligibility) -> list[str]:
+def _overridden_codes(elig: LineEligibility) -> list[str]:
     """What a staff override waved through for this line (recorded in the audit event)."""
     line = elig.line
     codes = []
@@ -887,20 +884,21 @@ def _after_trigger(rr: ReturnRequest, actor: Actor, now: datetime) -> None:
     rr.refresh_from_db()
 
 
-@transaction.atomic
 def return_expire_due(*, now: datetime | None = None, store: Store | None = None) -> int:
     """Expire approved returns not shipped before their approval lapsed (of one store, or of
-    all); their units become returnable again."""
+    all); their units become returnable again. Each return in its own short transaction, so
+    one row's lock or failure never holds up the rest."""
     now = now or clock.now()
     count = 0
     due = ReturnRequest.objects.filter(status=Status.APPROVED, expires_at__lt=now, received_at__isnull=True)
     if store is not None:
         due = due.filter(store=store)
-    for rr in due.select_related("store", "order")[:500]:
-        rr = _lock(rr)
-        if rr.status != Status.APPROVED:
-            continue
-        old = _move(rr, "expire", closed_at=now)
-        _event(rr, action="expired", from_status=old, actor=Actor.system("expiry"), now=now)
-        count += 1
+    for rr in list(due.select_related("store", "order")[:500]):
+        with transaction.atomic():
+            rr = _lock(rr)
+            if rr.status != Status.APPROVED:  # shipped or cancelled meanwhile
+                continue
+            old = _move(rr, "expire", closed_at=now)
+            _event(rr, action="expired", from_status=old, actor=Actor.system("expiry"), now=now)
+            count += 1
     return count

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from retour.returns.models import Status
 
 S = Status
@@ -17,7 +19,19 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "refund": ((S.APPROVED, S.IN_TRANSIT, S.RECEIVED), None),
     "close": ((S.RECEIVED,), S.COMPLETED),
     "expire": ((S.APPROVED,), S.EXPIRED),
-    "keep_it": ((S.APPROVED,), S.COMPLETED),
+}
+
+# What people read when an action is refused (the codes above are for machines).
+ACTION_LABELS = {
+    "approve": _("approve"),
+    "reject": _("reject"),
+    "cancel": _("cancel"),
+    "ship": _("mark as shipped"),
+    "receive": _("receive"),
+    "inspect": _("inspect"),
+    "refund": _("refund"),
+    "close": _("close"),
+    "expire": _("expire"),
 }
 
 
