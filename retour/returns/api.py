@@ -62,12 +62,15 @@ SHIP = (A, G, W)
 RECEIVE = INSPECT = (A, W)
 
 
-def _respond(request: HttpRequest, number: str, status: int, action: Callable[[ReturnRequest], Any]) -> Any:
-    """Run ``action`` on the store's return ``number`` (idempotently), answer the return."""
-    store = api_store(request)
+def _act(
+    request: HttpRequest, number: str, service: Callable[..., Any], *, status: int = 200, **kwargs: Any
+) -> Any:
+    """Run ``service(return_request=…, actor=…, **kwargs)`` on the store's return ``number``
+    (idempotently) and answer the return as it is now."""
+    store, actor = api_store(request), api_actor(request)
 
     def handler() -> tuple[int, Any]:
-        action(return_get(store=store, number=number))
+        service(return_request=return_get(store=store, number=number), actor=actor, **kwargs)
         return status, return_out(return_get(store=store, number=number))
 
     return idempotent(request, handler)
@@ -136,53 +139,26 @@ def return_events_endpoint(request: HttpRequest, number: str) -> dict[str, Any]:
 def return_approve_endpoint(request: HttpRequest, number: str, payload: ApproveIn) -> Any:
     require_role(request, *APPROVE)
     lines = [line.model_dump() for line in payload.lines] if payload.lines is not None else None
-    return _respond(
-        request,
-        number,
-        200,
-        lambda rr: return_approve(
-            return_request=rr, actor=api_actor(request), lines=lines, note=payload.note
-        ),
-    )
+    return _act(request, number, return_approve, lines=lines, note=payload.note)
 
 
 @router.post("/{number}/reject", response=ReturnOut, summary="Reject; the units become returnable again")
 def return_reject_endpoint(request: HttpRequest, number: str, payload: RejectIn) -> Any:
     require_role(request, *REJECT)
-    return _respond(
-        request,
-        number,
-        200,
-        lambda rr: return_reject(
-            return_request=rr, actor=api_actor(request), reason=payload.reason, note=payload.note
-        ),
-    )
+    return _act(request, number, return_reject, reason=payload.reason, note=payload.note)
 
 
 @router.post("/{number}/cancel", response=ReturnOut, summary="Cancel before anything is received")
 def return_cancel_endpoint(request: HttpRequest, number: str, payload: NoteIn) -> Any:
     require_role(request, *CANCEL)
-    return _respond(
-        request,
-        number,
-        200,
-        lambda rr: return_cancel(return_request=rr, actor=api_actor(request), note=payload.note),
-    )
+    return _act(request, number, return_cancel, note=payload.note)
 
 
 @router.post("/{number}/ship", response=ReturnOut, summary="The parcel is on its way")
 def return_ship_endpoint(request: HttpRequest, number: str, payload: ShipIn) -> Any:
     require_role(request, *SHIP)
-    return _respond(
-        request,
-        number,
-        200,
-        lambda rr: return_ship(
-            return_request=rr,
-            actor=api_actor(request),
-            carrier=payload.carrier,
-            tracking_number=payload.tracking_number,
-        ),
+    return _act(
+        request, number, return_ship, carrier=payload.carrier, tracking_number=payload.tracking_number
     )
 
 
@@ -190,14 +166,7 @@ def return_ship_endpoint(request: HttpRequest, number: str, payload: ShipIn) -> 
 def return_receive_endpoint(request: HttpRequest, number: str, payload: ReceiveIn) -> Any:
     require_role(request, *RECEIVE)
     lines = [line.model_dump() for line in payload.lines]
-    return _respond(
-        request,
-        number,
-        200,
-        lambda rr: return_receive(
-            return_request=rr, actor=api_actor(request), lines=lines, location=payload.location
-        ),
-    )
+    return _act(request, number, return_receive, lines=lines, location=payload.location)
 
 
 @router.post("/{number}/inspect", response=ReturnOut, summary="Grade received units")
@@ -212,41 +181,28 @@ def return_inspect_endpoint(request: HttpRequest, number: str, payload: InspectI
         }
         for entry in payload.lines
     ]
-    return _respond(
-        request,
-        number,
-        200,
-        lambda rr: return_inspect(return_request=rr, actor=api_actor(request), entries=entries),
-    )
+    return _act(request, number, return_inspect, entries=entries)
 
 
 @router.post("/{number}/refunds", response={201: ReturnOut}, summary="Record a refund")
 def return_refund_endpoint(request: HttpRequest, number: str, payload: RefundIn) -> Any:
     """201 with the return; the default amount is all that is still refundable."""
     require_role(request, *REFUND)
-    return _respond(
+    return _act(
         request,
         number,
-        201,
-        lambda rr: refund_issue(
-            return_request=rr,
-            actor=api_actor(request),
-            method=payload.method.value,
-            amount=payload.amount,
-            note=payload.note,
-        ),
+        refund_issue,
+        status=201,
+        method=payload.method.value,
+        amount=payload.amount,
+        note=payload.note,
     )
 
 
 @router.post("/{number}/close", response=ReturnOut, summary="Complete, once every line is resolved")
 def return_close_endpoint(request: HttpRequest, number: str, payload: NoteIn) -> Any:
     require_role(request, *CLOSE)
-    return _respond(
-        request,
-        number,
-        200,
-        lambda rr: return_close(return_request=rr, actor=api_actor(request), note=payload.note),
-    )
+    return _act(request, number, return_close, note=payload.note)
 
 
 # --- representation ------------------------------------------------------------------------------
