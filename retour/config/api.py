@@ -9,6 +9,34 @@ from ninja import NinjaAPI
 from retour.core.api import ApiKeyAuth, install_exception_handlers, problem_for_method_not_allowed
 
 
+DESCRIPTION = """Returns management: orders, returns, refunds, policy, stock and consumer law.
+
+## Error codes
+
+Errors are `application/problem+json` documents whose `code` is stable. Besides the codes of
+the contract (`unauthenticated` 401, `forbidden` 403, `not_found` 404, `validation_error` 422,
+`not_returnable` 422, `invalid_transition` 409, `quantity_exceeds_approved` and
+`quantity_exceeds_received` 422, `refund_exceeds_refundable` 422, `idempotency_key_reused` 422,
+`payload_too_large` 413, `rate_limited` 429), the API may answer:
+
+| HTTP | code | when |
+|---|---|---|
+| 405 | `method_not_allowed` | the path exists but not with this method (see the `Allow` header) |
+| 500 | `server_error` | an unexpected error on our side; it was logged, the request may be retried |
+| other | `http_error` | any other HTTP error raised by the framework, with its status |
+
+Per-field codes in `errors` of a 422 `validation_error`, beyond the schema's own (`missing`,
+`int_parsing`, …): `json_invalid`, `invalid_cursor`, `string_too_long` (the `Idempotency-Key`
+header); orders: `invalid_email`, `invalid_country`, `invalid_currency`, `discount_exceeds_price`,
+`delivered_exceeds_quantity`, `duplicate_ref`, `currency_mismatch` (an order's currency cannot
+change), `below_units_in_returns` (a line's quantity below the units live returns hold),
+`line_in_return` (a line that a return refers to cannot be removed); policy: `null_not_allowed`,
+`unknown_field`, `invalid_value`; actions: `unknown_line`, `invalid_quantity`, `invalid_value`,
+`unknown_location`; consumer-law calculator: `missing`, `invalid_date`, `invalid_boolean`,
+`negative_amount`.
+"""
+
+
 class RetourAPI(NinjaAPI):
     def _get_urls(self) -> list[Any]:
         patterns = super()._get_urls()
@@ -22,7 +50,7 @@ class RetourAPI(NinjaAPI):
 api = RetourAPI(
     title="Retour API",
     version="1",
-    description="Returns management: orders, returns, refunds, policy, stock and consumer law.",
+    description=DESCRIPTION,
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url="/docs",
