@@ -8,7 +8,6 @@ from ninja import NinjaAPI
 
 from retour.core.api import ApiKeyAuth, install_exception_handlers, problem_for_method_not_allowed
 
-
 DESCRIPTION = """Returns management: orders, returns, refunds, policy, stock and consumer law.
 
 ## Error codes
