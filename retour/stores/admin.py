@@ -89,10 +89,12 @@ class StoreMembershipAdmin(StoreScopedAdmin):
     list_display = ("user", "store", "role", "location")
     list_filter = ("role", "store")
     search_fields = ("user__username", "user__email", "store__slug")
-    list_select_related = ("user", "store", "location")
+    list_select_related = ("user", "store", "location__store")  # a location names itself by its store
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "location" and field is not None:
+            field.queryset = field.queryset.select_related("store")  # each choice is labelled store/code
         if db_field.name == "user" and field is not None and not request.user.is_superuser:
             # A store admin re-assigns roles among their own staff; new staff come from `retour staff create`.
             field.queryset = field.queryset.filter(

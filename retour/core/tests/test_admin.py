@@ -18,10 +18,20 @@ from retour.notifications.models import Notification
 from retour.policies.models import Policy
 from retour.returns.models import ReturnEvent, ReturnRequest
 from retour.stores.demo import demo_load
-from retour.stores.models import ApiKey, Store
+from retour.stores.models import ApiKey, Store, StoreMembership
 from retour.stores.services import apikey_authenticate, staff_add, store_create
 
-OUR_APPS = ("core", "stores", "catalog", "orders", "policies", "returns", "resolutions", "notifications")
+OUR_APPS = (
+    "core",
+    "stores",
+    "catalog",
+    "orders",
+    "policies",
+    "returns",
+    "resolutions",
+    "notifications",
+    "helpdesk",
+)
 OUR_MODELS = [m for app in OUR_APPS for m in apps.get_app_config(app).get_models()]
 
 
@@ -61,6 +71,39 @@ class AdminTests(TestCase):
                 first = model.objects.order_by("pk").first()
                 if first is not None:
                     assert self.client.get(_url(model, "change", first.pk)).status_code == 200
+
+    def test_no_list_page_queries_once_per_row(self):
+        """A page of one row and a full page cost the same queries: nothing is fetched per row."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from retour.helpdesk.services import message_post
+
+        rr = ReturnRequest.objects.filter(store=self.demo).first()
+        for body in ("Bonjour", "Merci"):  # the demo has no messages
+            message_post(return_request=rr, author_type="customer", author_name="Alice", body=body)
+        lyon = self.demo.locations.get(code="entrepot-lyon")
+        for username in ("lyon", "lyon2"):  # staff tied to a location (no service sets it yet)
+            membership = staff_add(store=self.demo, username=username, role="warehouse")
+            StoreMembership.objects.filter(pk=membership.pk).update(location=lyon)
+        checked = 0
+        for model in OUR_MODELS:
+            if model.objects.count() < 2:
+                continue
+            model_admin = admin.site._registry[model]
+            counts = []
+            for per_page in (1, 100):
+                model_admin.list_per_page = per_page
+                try:
+                    with CaptureQueriesContext(connection) as queries:
+                        assert self.client.get(_url(model)).status_code == 200
+                finally:
+                    del model_admin.list_per_page
+                counts.append(len(queries))
+            with self.subTest(model=model._meta.label):
+                assert counts[0] == counts[1], counts
+            checked += 1
+        assert checked >= 15  # the check saw most lists with several rows
 
     def assertNumQueriesLessThan(self, limit):  # noqa: N802 - unittest style
         from django.db import connection
