@@ -77,3 +77,14 @@ def test_order_get_prefetches_the_lines(store, django_assert_num_queries):
     with django_assert_num_queries(2):
         order = order_get(store=store, number="1001")
         assert len(order.lines.all()) == 2 and order.customer.email
+
+
+def test_the_statuses_that_hold_units_are_the_live_statuses_of_returns():
+    """orders may not import returns, so order_upsert keeps its own copy of the live statuses
+    (the complement of DEAD_STATUSES that eligibility uses); a new return status must land in both."""
+    from retour.orders.services import _DECIDED_RETURN_STATUSES
+    from retour.returns.models import DEAD_STATUSES, Status
+
+    live = set(Status.values) - {str(status) for status in DEAD_STATUSES}
+    assert {Status.REQUESTED.value, *_DECIDED_RETURN_STATUSES} == live
+    assert Status.REQUESTED.value not in _DECIDED_RETURN_STATUSES
