@@ -59,6 +59,7 @@ def test_parallel_return_posts_with_one_key_create_one_return(store, api_key_adm
         "lines": [{"line_id": order.lines.get().id, "quantity": 1, "reason": "too_small"}],
     }
     results = _parallel_posts(8, api_key_admin, "/api/v1/returns", body, "same-return")
+    assert len(results) == 8
     assert {status for status, _ in results} == {201}
     assert len({body["number"] for _, body in results}) == 1
     assert ReturnRequest.objects.count() == 1
