@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from retour.core.admin import StoreScopedAdmin, run_service
 from retour.core.errors import ValidationFailed
@@ -30,11 +31,11 @@ class FaqEntryAdmin(StoreScopedAdmin):
 
 
 class UnreadFilter(admin.SimpleListFilter):
-    title = "read"
+    title = _("read")
     parameter_name = "unread"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Unread"), ("no", "Read")]
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Unread")), ("no", _("Read"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() == "yes":
@@ -73,11 +74,11 @@ class MessageAdmin(StoreScopedAdmin):
     raw_id_fields = ("return_request",)
     actions = ("mark_read",)
 
-    @admin.display(description="return", ordering="return_request__number")
+    @admin.display(description=_("return"), ordering="return_request__number")
     def return_number(self, obj: Message) -> str:
         return obj.return_request.number
 
-    @admin.display(description="message")
+    @admin.display(description=_("message"))
     def excerpt(self, obj: Message) -> str:
         return obj.body if len(obj.body) <= 80 else obj.body[:79] + "…"
 
@@ -110,9 +111,11 @@ class MessageAdmin(StoreScopedAdmin):
         obj.pk = saved.pk
         messages_mark_read(return_request=rr)
 
-    @admin.action(description="Mark the customer's messages on these returns as read")
+    @admin.action(description=_("Mark the customer's messages on these returns as read"))
     def mark_read(self, request: HttpRequest, queryset: QuerySet) -> None:
         from retour.returns.models import ReturnRequest
 
         returns = ReturnRequest.objects.filter(pk__in=queryset.values("return_request_id"))
-        run_service(self, request, returns, "Marked read", lambda rr: messages_mark_read(return_request=rr))
+        run_service(
+            self, request, returns, _("Marked read"), lambda rr: messages_mark_read(return_request=rr)
+        )
