@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from retour.core.errors import ValidationFailed
 from retour.policies.models import (
@@ -71,7 +72,7 @@ def policy_update(*, store: Store, changes: dict[str, Any]) -> Policy:
     errors = []
     for field, value in changes.items():
         if field not in POLICY_FIELDS:
-            errors.append({"loc": [field], "code": "unknown_field", "message": f"Unknown field {field!r}"})
+            errors.append({"loc": [field], "code": "unknown_field", "message": _("Unknown field.")})
             continue
         problem = _policy_value_problem(field, value)
         if problem:
@@ -84,16 +85,19 @@ def policy_update(*, store: Store, changes: dict[str, Any]) -> Policy:
     return policy
 
 
-def _policy_value_problem(field: str, value: Any) -> str | None:
+def _policy_value_problem(field: str, value: Any) -> Any:
+    """A translatable message when ``value`` does not fit ``field``, else None."""
     if field == "window_starts" and value not in WindowStart.values:
-        return f"Must be one of {', '.join(WindowStart.values)}"
+        return _("Must be one of: %(expected)s.") % {"expected": ", ".join(WindowStart.values)}
     if field == "refund_trigger" and value not in RefundTrigger.values:
-        return f"Must be one of {', '.join(RefundTrigger.values)}"
+        return _("Must be one of: %(expected)s.") % {"expected": ", ".join(RefundTrigger.values)}
     if field == "allowed_resolutions":
         if not value or any(v not in COMMERCIAL_RESOLUTIONS for v in value):
-            return f"Must be a non-empty list of {', '.join(COMMERCIAL_RESOLUTIONS)}"
+            return _("Must be a non-empty list of: %(expected)s.") % {
+                "expected": ", ".join(COMMERCIAL_RESOLUTIONS)
+            }
     if field in ("restocking_fee_percent", "store_credit_bonus_percent") and not (0 <= value <= 100):
-        return "Must be between 0 and 100"
+        return _("Must be between 0 and 100.")
     if field in ("return_shipping_fee", "window_days") and value < 0:
-        return "Must not be negative"
+        return _("Must not be negative.")
     return None

@@ -76,7 +76,10 @@ def refund_issue(
     _check("refund", rr)
     if method not in RefundMethod.values:
         raise ValidationFailed(
-            _("Unknown refund method."), errors=[line_error(["method"], "invalid_value", method)]
+            _("Unknown refund method."),
+            errors=[
+                line_error(["method"], "invalid_value", _("Use original_payment, store_credit or manual."))
+            ],
         )
     if (
         method == RefundMethod.STORE_CREDIT
@@ -102,7 +105,12 @@ def refund_issue(
             _("At most %(amount)s %(currency)s can still be refunded.")
             % {"amount": money_str(money.refundable, currency), "currency": currency},
             errors=[
-                line_error(["amount"], "refund_exceeds_refundable", money_str(money.refundable, currency))
+                line_error(
+                    ["amount"],
+                    "refund_exceeds_refundable",
+                    _("At most %(amount)s %(currency)s can still be refunded.")
+                    % {"amount": money_str(money.refundable, currency), "currency": currency},
+                )
             ],
         )
     refund = Refund.objects.create(
@@ -190,7 +198,13 @@ def store_credit_spend(
     if amount <= 0 or amount > account.balance:
         raise ValidationFailed(
             _("Not enough store credit."),
-            errors=[line_error(["amount"], "insufficient_credit", str(account.balance))],
+            errors=[
+                line_error(
+                    ["amount"],
+                    "insufficient_credit",
+                    _("The balance is %(balance)s.") % {"balance": money_str(account.balance, currency)},
+                )
+            ],
         )
     return _ledger(account, -amount, "spend", now, note=note)
 

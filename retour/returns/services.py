@@ -244,7 +244,8 @@ def return_create(
         )
     if channel not in ReturnChannel.values:
         raise ValidationFailed(
-            _("Unknown channel."), errors=[line_error(["channel"], "invalid_value", channel)]
+            _("Unknown channel."),
+            errors=[line_error(["channel"], "invalid_value", _("Use portal, api, staff, store or phone."))],
         )
     # read once, with the units already in returns; eligibility and the lines below share them
     order_lines_load(order)
@@ -710,7 +711,10 @@ def _location(rr: ReturnRequest, code: str | None) -> Location:
     loc = Location.objects.filter(store_id=rr.store_id, code=code).first()
     if loc is None:
         raise ValidationFailed(
-            _("Unknown location."), errors=[line_error(["location"], "unknown_location", code)]
+            _("Unknown location."),
+            errors=[
+                line_error(["location"], "unknown_location", _("No location has this code in the store."))
+            ],
         )
     return loc
 

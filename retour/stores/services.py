@@ -8,6 +8,7 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from retour.core.errors import ValidationFailed
 from retour.stores.models import ApiKey, Location, Role, Store, StoreMembership
@@ -34,7 +35,7 @@ def store_create(
     from retour.policies.services import policy_create_default, reasons_create_defaults
 
     if Store.objects.filter(slug=slug).exists():
-        raise ValidationFailed(f"A store with slug {slug!r} already exists.")
+        raise ValidationFailed(_("A store with the slug “%(slug)s” already exists.") % {"slug": slug})
     store = Store.objects.create(
         slug=slug,
         name=name,
@@ -53,7 +54,7 @@ def store_create(
 def apikey_create(*, store: Store, role: str, name: str = "") -> tuple[ApiKey, str]:
     """Returns the key row and the plaintext key, which is never stored."""
     if role not in (Role.ADMIN, Role.AGENT, Role.WAREHOUSE):
-        raise ValidationFailed(f"Unknown role {role!r}: use admin, agent or warehouse.")
+        raise ValidationFailed(_("Unknown role “%(role)s”: use admin, agent or warehouse.") % {"role": role})
     raw = KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey.objects.create(store=store, role=role, name=name, prefix=raw[:10], key_hash=hash_key(raw))
     return key, raw
