@@ -326,9 +326,8 @@ def review(request: HttpRequest, store: str) -> HttpResponse:
         response, errors = _submit(request, shop, order, draft, chosen, allowed)
         if response is not None:
             return response
-    return render_portal(
-        request, "portal/review.html", _review_context(shop, order, draft, chosen, errors), store=shop
-    )
+    context = _review_context(shop, order, draft, chosen, errors, allowed)
+    return render_portal(request, "portal/review.html", context, store=shop)
 
 
 def _submit(
@@ -343,7 +342,7 @@ def _submit(
         return None, [gettext("Choose how you would like to be reimbursed.")]
     exchange: list[ExchangeRequest] = []
     if resolution == "exchange":
-        exchange, problems = _exchange_items(request, store, draft)
+        exchange, problems = _exchange_items(request, store, order, draft)
         if problems:
             return None, problems
     try:
@@ -355,11 +354,11 @@ def _submit(
 
 
 def _exchange_items(
-    request: HttpRequest, store: Store, draft: list[DraftLine]
+    request: HttpRequest, store: Store, order: Any, draft: list[DraftLine]
 ) -> tuple[list[ExchangeRequest], list[Any]]:
-    from retour.orders.models import OrderLine
-
-    order_lines = list(OrderLine.objects.filter(pk__in=[d.line_id for d in draft]))
+    # The session's order only (its lines are prefetched): a line id is never looked up store-wide.
+    wanted = {d.line_id for d in draft}
+    order_lines = [ln for ln in order.lines.all() if ln.id in wanted]
     options = selectors.exchange_options(store=store, lines=order_lines)
     items, problems = [], []
     for d in draft:
@@ -375,9 +374,8 @@ def _exchange_items(
 
 
 def _review_context(
-    store: Store, order: Any, draft: list[DraftLine], chosen: str, errors: list[Any]
+    store: Store, order: Any, draft: list[DraftLine], chosen: str, errors: list[Any], allowed: list[str]
 ) -> dict[str, Any]:
-    allowed = selectors.resolutions_for_draft(order=order, draft=draft)
     probe = "store_credit" if "store_credit" in allowed else allowed[0]
     estimate = selectors.return_estimate(order=order, lines=[d.request() for d in draft], resolution=probe)
     lines_by_id = {ln.id: ln for ln in order.lines.all()}
