@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext
 
 
 class BodySizeLimitMiddleware:
@@ -24,17 +26,17 @@ class BodySizeLimitMiddleware:
             else settings.MAX_BODY_BYTES
         )
         if length > limit:
-            if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {
-                        "type": "about:blank",
-                        "title": "The request body is too large",
-                        "status": 413,
-                        "code": "payload_too_large",
-                        "detail": f"The body must not exceed {limit} bytes.",
-                    },
-                    status=413,
-                    content_type="application/problem+json",
-                )
-            return HttpResponse("Request body too large", status=413, content_type="text/plain")
+            return self._refuse(request, limit)
         return self.get_response(request)
+
+    def _refuse(self, request: HttpRequest, limit: int) -> HttpResponse:
+        # This runs before LocaleMiddleware: the answer takes the caller's language itself.
+        with translation.override(translation.get_language_from_request(request)):
+            if request.path.startswith("/api/"):
+                from retour.core.api import domain_error_response
+                from retour.core.errors import PayloadTooLarge
+
+                detail = gettext("The body must not exceed %(limit)s bytes.") % {"limit": limit}
+                return domain_error_response(PayloadTooLarge(detail))
+            text = gettext("The request body is too large")
+        return HttpResponse(text, status=413, content_type="text/plain; charset=utf-8")

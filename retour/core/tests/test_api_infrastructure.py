@@ -150,6 +150,14 @@ def test_a_body_over_one_mib_is_refused_with_413(api):
     assert_problem(api.post("/api/v1/orders", body), 413, "payload_too_large")
 
 
+def test_the_413_is_in_the_callers_language(api):
+    body = order_body(external_id="x" * (1024 * 1024 + 1))
+    api.language = "fr"
+    problem = assert_problem(api.post("/api/v1/orders", body), 413, "payload_too_large")
+    assert problem["title"] == "Le corps de la requête est trop volumineux"
+    assert "1048576" in problem["detail"]  # its French comes with the merge of i18n/review-rvops.fr.tsv
+
+
 # Rate limit -------------------------------------------------------------------------------------
 
 
