@@ -17,7 +17,7 @@ def test_the_policy_page_wraps_the_generated_policy(store):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "30" in html  # the policy window
+    assert "within <strong>30 days</strong> of" in html  # the policy window, from the store's policy
     assert "Maison Test" in html
 
 
@@ -25,6 +25,7 @@ def test_the_french_policy_page_is_in_french(store):
     html = Client().get(url("policy", "fr", store="shop")).content.decode()
 
     assert '<html lang="fr">' in html
+    assert "dans les <strong>30 jours</strong> qui suivent" in html  # the policy itself, not only the frame
 
 
 def test_the_questions_page_lists_the_stores_answers(store):
