@@ -250,6 +250,17 @@ def _approved(order, customer_actor, staff_actor, qty=1):
     return return_approve(return_request=rr, actor=staff_actor)
 
 
+def _grade(line, quantity, condition, disposition, *, accepted):
+    """One inspection entry of ``return_inspect``."""
+    return {
+        "id": line.id,
+        "quantity": quantity,
+        "condition": condition,
+        "disposition": disposition,
+        "accepted": accepted,
+    }
+
+
 def _ids(rr, qty):
     return [{"id": ln.id, "quantity": qty} for ln in rr.lines.all()]
 
@@ -327,20 +338,8 @@ def test_l5_inspection_restocks_only_restocked_units(make_order, customer_actor,
         return_request=rr,
         actor=staff_actor,
         entries=[
-            {
-                "id": line.id,
-                "quantity": 1,
-                "condition": "like_new",
-                "disposition": "restock",
-                "accepted": True,
-            },
-            {
-                "id": line.id,
-                "quantity": 1,
-                "condition": "damaged",
-                "disposition": "recycle",
-                "accepted": False,
-            },
+            _grade(line, 1, "like_new", "restock", accepted=True),
+            _grade(line, 1, "damaged", "recycle", accepted=False),
         ],
     )
     stock = StockMovement.objects.filter(sku=line.order_line.sku, location__code="main")
@@ -408,15 +407,7 @@ def test_close_waits_until_every_received_unit_is_graded(make_order, customer_ac
     return_inspect(
         return_request=rr,
         actor=staff_actor,
-        entries=[
-            {
-                "id": line.id,
-                "quantity": 1,
-                "condition": "damaged",
-                "disposition": "dispose",
-                "accepted": False,
-            }
-        ],
+        entries=[_grade(line, 1, "damaged", "dispose", accepted=False)],
     )
     rr.refresh_from_db()
     # nothing accepted, nothing to refund: resolved, and completed by itself
@@ -467,15 +458,7 @@ def test_a_guarantee_claim_may_ask_for_repair_and_pays_no_money(
     return_inspect(
         return_request=rr,
         actor=staff_actor,
-        entries=[
-            {
-                "id": line.id,
-                "quantity": 1,
-                "condition": "defective",
-                "disposition": "repair",
-                "accepted": True,
-            }
-        ],
+        entries=[_grade(line, 1, "defective", "repair", accepted=True)],
     )
     money = return_money(return_get(store=store, number=rr.number))
     assert (money.estimated_refund, money.refundable, money.fees) == (0, 0, [])
