@@ -187,7 +187,7 @@ def message_post(
             {
                 "loc": ["author_type"],
                 "code": "invalid_value",
-                "message": f"Must be one of {', '.join(AuthorType.values)}",
+                "message": _("Must be one of: %(expected)s.") % {"expected": ", ".join(AuthorType.values)},
             }
         )
     if not text:
