@@ -243,6 +243,22 @@ def test_running_the_task_twice_sends_once(return_request):
     assert len(mail.outbox) == 1
 
 
+def test_no_transaction_is_held_open_while_the_mail_server_talks(return_request):
+    from django.db import connection
+
+    notification = notification_queue(return_request=return_request, kind="return_created")
+    depth = len(connection.atomic_blocks)  # the test's own transaction
+    seen = []
+
+    def smtp(*args, **kwargs):
+        seen.append((len(connection.atomic_blocks), Notification.objects.get(pk=notification.pk).status))
+        return 1
+
+    with mock.patch(SEND, side_effect=smtp):
+        assert notification_send(notification_id=notification.pk) == "sent"
+    assert seen == [(depth, "sending")]  # the claim is already written, nothing is left open
+
+
 def test_a_row_being_sent_is_not_claimed_by_a_second_worker(return_request):
     notification = notification_queue(return_request=return_request, kind="return_created")
     Notification.objects.filter(pk=notification.pk).update(
