@@ -11,7 +11,7 @@ from ninja import Router
 
 from retour.core.api import api_store, require_role
 from retour.core.errors import ValidationFailed, line_error
-from retour.core.money import money_str, quantize
+from retour.core.money import money_str
 from retour.orders.schemas import ReturnabilityOut
 from retour.policies.eligibility import LineEligibility, order_for_returnability, order_returnability
 from retour.policies.models import Policy, ReturnReason
@@ -61,8 +61,6 @@ def policy_put_endpoint(request: HttpRequest, payload: PolicyIn) -> dict[str, An
                 for name in nulls
             ],
         )
-    if "return_shipping_fee" in changes:
-        changes["return_shipping_fee"] = quantize(changes["return_shipping_fee"], store.currency)
     for name in ("window_starts", "refund_trigger"):
         if name in changes:
             changes[name] = str(changes[name].value)

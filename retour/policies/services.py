@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from retour.core.errors import ValidationFailed
+from retour.core.money import quantize
 from retour.policies.models import (
     COMMERCIAL_RESOLUTIONS,
     Policy,
@@ -80,7 +81,9 @@ def policy_update(*, store: Store, changes: dict[str, Any]) -> Policy:
         else:
             setattr(policy, field, value)
     if errors:
-        raise ValidationFailed("The policy was not changed.", errors=errors)
+        raise ValidationFailed(_("The policy was not changed."), errors=errors)
+    # the flat fee is money: kept with the currency's decimals whoever changes it (API, admin, CLI)
+    policy.return_shipping_fee = quantize(policy.return_shipping_fee, store.currency)
     policy.save()
     return policy
 
