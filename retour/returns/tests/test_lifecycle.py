@@ -506,3 +506,18 @@ def test_a_withdrawal_is_sent_back_within_14_days_of_the_statement_rolled_forwar
     assert rr.status == Status.APPROVED
     # 11 Dec + 14 = Friday 25 Dec (Christmas) → Saturday, Sunday → Monday 28 Dec
     assert return_send_back_by(rr) == date(2026, 12, 28)
+
+
+def test_a_refused_action_is_named_in_the_readers_language(make_order, customer_actor):
+    from django.utils import translation
+
+    rr = _create(make_order(lines=[_lines(quantity=1)]), customer_actor)
+    messages = {}
+    for language in ("fr", "en"):
+        with translation.override(language), pytest.raises(InvalidTransition) as exc:
+            return_ship(return_request=rr, actor=customer_actor)
+        messages[language] = str(exc.value.detail)
+    assert messages == {
+        "fr": "Cette action (marquer comme expédié) n'est pas possible tant que le retour est « Demandé ».",
+        "en": "This action (mark as shipped) is not allowed while the return is Requested.",
+    }
