@@ -61,6 +61,11 @@ PHOTO_ERRORS = {
 }
 
 
+def _field_code(exc: ValidationFailed) -> str:
+    """The precise reason of a refusal: its first field's code."""
+    return str(exc.errors[0]["code"]) if exc.errors else exc.code
+
+
 # --- helpers ----------------------------------------------------------------------------------
 
 
@@ -292,7 +297,7 @@ def _take_photos(
                     names.append(draft_photo_save(photo_prepare(upload)))
                 except ValidationFailed as exc:
                     errors.setdefault(item.line_id, []).append(
-                        f"{upload.name}: {PHOTO_ERRORS.get(exc.code, exc.detail)}"
+                        f"{upload.name}: {PHOTO_ERRORS.get(_field_code(exc), exc.detail)}"
                     )
             draft_photos_delete(n for n in item.photos if n not in names)
         reason = reasons.get(item.reason)

@@ -52,7 +52,8 @@ def allowed_formats() -> list[str]:
 
 def _refuse(code: str, message: Any, index: int | None = None) -> ValidationFailed:
     loc: list[Any] = ["photos"] if index is None else ["photos", index]
-    return ValidationFailed(message, code=code, errors=[line_error(loc, code, message)])
+    # top-level code validation_error (documented); the precise reason is the field's code
+    return ValidationFailed(message, errors=[line_error(loc, code, message)])
 
 
 def _read(upload: IO[bytes] | Any, index: int | None) -> bytes:

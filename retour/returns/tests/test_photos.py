@@ -45,7 +45,9 @@ def gps_exif(orientation: int | None = None) -> Image.Exif:
 
 
 def _code(exc) -> str:
-    return exc.value.code
+    assert exc.value.code == "validation_error"
+    (error,) = exc.value.errors
+    return error["code"]
 
 
 @pytest.fixture
