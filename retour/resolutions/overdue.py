@@ -91,9 +91,9 @@ def _flag(pk: int, order_id: int, now: datetime) -> bool:
     """Flag one return if it is overdue; True when it was flagged now."""
     from retour.notifications.services import notification_queue
     from retour.returns.selectors import return_money
-    from retour.returns.services import _event, _lock
+    from retour.returns.services import return_event_add, return_lock
 
-    rr = _lock(ReturnRequest(pk=pk, order_id=order_id))
+    rr = return_lock(ReturnRequest(pk=pk, order_id=order_id))
     if rr.refund_overdue_flagged_at is not None or rr.right != Right.WITHDRAWAL or rr.status in DEAD_STATUSES:
         return False
     today = clock.local_date(now, rr.store.time_zone)
@@ -114,7 +114,7 @@ def _flag(pk: int, order_id: int, now: datetime) -> bool:
         data["surcharge"] = surcharge
     ReturnRequest.objects.filter(pk=rr.pk).update(refund_overdue_flagged_at=now)
     rr.refund_overdue_flagged_at = now
-    _event(rr, action="refund_overdue", from_status=rr.status, actor=ACTOR, now=now, data=data)
+    return_event_add(rr, action="refund_overdue", from_status=rr.status, actor=ACTOR, now=now, data=data)
     notification_queue(
         return_request=rr,
         kind="return_refund_overdue",

@@ -69,11 +69,17 @@ def refund_issue(
     withdrawal is refunded to the original payment unless the customer chose store credit.
     """
     from retour.returns.selectors import return_money
-    from retour.returns.services import _check, _event, _lock, _notify, return_maybe_complete
+    from retour.returns.services import (
+        return_event_add,
+        return_lock,
+        return_maybe_complete,
+        return_notify,
+        transition_check,
+    )
 
     now = now or clock.now()
-    rr = _lock(return_request)
-    _check("refund", rr)
+    rr = return_lock(return_request)
+    transition_check("refund", rr)
     if method not in RefundMethod.values:
         raise ValidationFailed(
             _("Unknown refund method."),
@@ -128,7 +134,7 @@ def refund_issue(
     bonus = ZERO
     if method == RefundMethod.STORE_CREDIT:
         bonus = _credit_refund(rr, refund, now)
-    _event(
+    return_event_add(
         rr,
         action="refund_issued",
         from_status=rr.status,
@@ -142,7 +148,7 @@ def refund_issue(
             **({"note": note} if note else {}),
         },
     )
-    _notify(rr, "refund_issued")
+    return_notify(rr, "refund_issued")
     return_maybe_complete(rr, actor, now)
     return refund
 

@@ -77,7 +77,7 @@ class ExchangeRequest:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _event(
+def return_event_add(
     rr: ReturnRequest,
     *,
     action: str,
@@ -86,6 +86,7 @@ def _event(
     now: datetime,
     data: dict[str, Any] | None = None,
 ) -> ReturnEvent:
+    """Write the audit row of an action, in the action's transaction (house rule 2)."""
     return ReturnEvent.objects.create(
         store_id=rr.store_id,
         return_request=rr,
@@ -101,13 +102,14 @@ def _event(
     )
 
 
-def _notify(rr: ReturnRequest, kind: str, data: dict[str, Any] | None = None) -> None:
+def return_notify(rr: ReturnRequest, kind: str, data: dict[str, Any] | None = None) -> None:
+    """Queue the customer (or staff) email of ``kind``: an outbox row now, sent after commit."""
     from retour.notifications.services import notification_queue
 
     notification_queue(return_request=rr, kind=kind, data=data)
 
 
-def _lock(rr: ReturnRequest) -> ReturnRequest:
+def return_lock(rr: ReturnRequest) -> ReturnRequest:
     """Lock the order, then the return (always in that order, so two actions never deadlock)."""
     Order.objects.select_for_update().filter(pk=rr.order_id).values_list("pk", flat=True).first()
     return (
@@ -117,7 +119,8 @@ def _lock(rr: ReturnRequest) -> ReturnRequest:
     )
 
 
-def _check(action: str, rr: ReturnRequest) -> None:
+def transition_check(action: str, rr: ReturnRequest) -> None:
+    """Refuse (409 invalid_transition) an action the transition table does not allow from here."""
     if not transitions.can(action, rr.status):
         raise InvalidTransition(
             _("This action (%(action)s) is not allowed while the return is %(status)s.")
@@ -318,7 +321,7 @@ def return_create(
         rr, return_lines, items, MoneyContext(policy=policy, seller_fault=seller_fault | DEFAULT_SELLER_FAULT)
     )
     overridden_by_line = {str(a[0].line_id): a[3] for a in accepted if a[3]}
-    _event(
+    return_event_add(
         rr,
         action="created",
         from_status="",
@@ -336,11 +339,11 @@ def return_create(
         },
     )
     if withdrawal_statement:
-        _notify(
+        return_notify(
             rr, "withdrawal_acknowledged", data={f"statement_{k}": v for k, v in (statement or {}).items()}
         )
     else:
-        _notify(rr, "return_created")
+        return_notify(rr, "return_created")
     if policy.auto_approve and not overridden_by_line:
         rr = return_approve(return_request=rr, actor=Actor.system("policy: auto-approve"), now=now)
     elif withdrawal_statement and rr.right == Right.WITHDRAWAL:
@@ -546,8 +549,8 @@ def return_approve(
     """Approve all requested units, or fewer per listed line (partial approval, L3).
     ``notify=False`` when the customer already has an email saying what to do next."""
     now = now or clock.now()
-    rr = _lock(return_request)
-    _check("approve", rr)
+    rr = return_lock(return_request)
+    transition_check("approve", rr)
     all_lines = _lines_by_id(rr)
     approved = {ln.id: ln.quantity for ln in all_lines.values()}
     if lines is not None:
@@ -574,7 +577,7 @@ def return_approve(
     for line_id, qty in approved.items():
         ReturnLine.objects.filter(pk=line_id).update(approved_quantity=qty)
     old = _move(rr, "approve", approved_at=now, expires_at=now + timedelta(days=APPROVAL_VALIDITY_DAYS))
-    _event(
+    return_event_add(
         rr,
         action="approved",
         from_status=old,
@@ -583,7 +586,7 @@ def return_approve(
         data={"lines": {str(k): v for k, v in approved.items()}, **({"note": note} if note else {})},
     )
     if notify:
-        _notify(rr, "return_approved")
+        return_notify(rr, "return_approved")
     _after_trigger(rr, actor, now)
     return rr
 
@@ -599,13 +602,13 @@ def return_reject(
 ) -> ReturnRequest:
     """Reject; the units become returnable again (Q4)."""
     now = now or clock.now()
-    rr = _lock(return_request)
-    _check("reject", rr)
+    rr = return_lock(return_request)
+    transition_check("reject", rr)
     old = _move(rr, "reject", closed_at=now)
-    _event(
+    return_event_add(
         rr, action="rejected", from_status=old, actor=actor, now=now, data={"reason": reason, "note": note}
     )
-    _notify(rr, "return_rejected")
+    return_notify(rr, "return_rejected")
     return rr
 
 
@@ -615,15 +618,17 @@ def return_cancel(
 ) -> ReturnRequest:
     """Cancel before anything is received (L2); units become returnable again."""
     now = now or clock.now()
-    rr = _lock(return_request)
-    _check("cancel", rr)
+    rr = return_lock(return_request)
+    transition_check("cancel", rr)
     if ReturnLine.objects.filter(return_request=rr, received_quantity__gt=0).exists():
         raise InvalidTransition(_("Units of this return have been received: it can no longer be cancelled."))
     if rr.refunds.exclude(status="failed").exists():
         raise InvalidTransition(_("This return has been refunded: it can no longer be cancelled."))
     old = _move(rr, "cancel", closed_at=now)
-    _event(rr, action="cancelled", from_status=old, actor=actor, now=now, data={"note": note} if note else {})
-    _notify(rr, "return_cancelled")
+    return_event_add(
+        rr, action="cancelled", from_status=old, actor=actor, now=now, data={"note": note} if note else {}
+    )
+    return_notify(rr, "return_cancelled")
     return rr
 
 
@@ -638,11 +643,11 @@ def return_ship(
 ) -> ReturnRequest:
     """The parcel is on its way; the shipment is the proof of dispatch for the refund date."""
     now = now or clock.now()
-    rr = _lock(return_request)
-    _check("ship", rr)
+    rr = return_lock(return_request)
+    transition_check("ship", rr)
     old = _move(rr, "ship", shipped_at=now, carrier=carrier[:100], tracking_number=tracking_number[:100])
     _update_refund_due(rr, now)
-    _event(
+    return_event_add(
         rr,
         action="shipped",
         from_status=old,
@@ -665,8 +670,8 @@ def return_receive(
 ) -> ReturnRequest:
     """Count what arrived; may be called again for later parcels (L4: never over approved)."""
     now = now or clock.now()
-    rr = _lock(return_request)
-    _check("receive", rr)
+    rr = return_lock(return_request)
+    transition_check("receive", rr)
     loc = _location(rr, location)
     parsed = _parse_quantities(rr, lines)
     errors = [
@@ -692,7 +697,7 @@ def return_receive(
     old = _move(rr, "receive", received_at=rr.received_at or now, location=loc)
     if first:
         _update_refund_due(rr, now)
-    _event(
+    return_event_add(
         rr,
         action="received",
         from_status=old,
@@ -700,7 +705,7 @@ def return_receive(
         now=now,
         data={"location": loc.code, "lines": {str(line.id): qty for line, qty, _i in parsed}},
     )
-    _notify(rr, "return_received")
+    return_notify(rr, "return_received")
     _after_trigger(rr, actor, now)
     return rr
 
@@ -728,8 +733,8 @@ def return_inspect(
     from retour.catalog.models import StockMovement
 
     now = now or clock.now()
-    rr = _lock(return_request)
-    _check("inspect", rr)
+    rr = return_lock(return_request)
+    transition_check("inspect", rr)
     parsed = _parse_quantities(rr, entries)
     graded = {
         ln.id: sum(i.quantity for i in ln.inspections.all())
@@ -779,7 +784,7 @@ def return_inspect(
                 reason=StockMovement.Reason.RETURN_RESTOCK,
                 return_line=line,
             )
-    _event(
+    return_event_add(
         rr,
         action="inspected",
         from_status=rr.status,
@@ -837,8 +842,8 @@ def return_close(
     """Complete a received return once every line is resolved: all received units graded and
     nothing left to refund."""
     now = now or clock.now()
-    rr = _lock(return_request)
-    _check("close", rr)
+    rr = return_lock(return_request)
+    transition_check("close", rr)
     problem = _unresolved(rr)
     if problem:
         raise InvalidTransition(problem)
@@ -862,7 +867,9 @@ def _unresolved(rr: ReturnRequest) -> Any:
 
 def _complete(rr: ReturnRequest, actor: Actor, now: datetime, note: str = "") -> ReturnRequest:
     old = _move(rr, "close", closed_at=now)
-    _event(rr, action="completed", from_status=old, actor=actor, now=now, data={"note": note} if note else {})
+    return_event_add(
+        rr, action="completed", from_status=old, actor=actor, now=now, data={"note": note} if note else {}
+    )
     return rr
 
 
@@ -899,10 +906,10 @@ def return_expire_due(*, now: datetime | None = None, store: Store | None = None
         due = due.filter(store=store)
     for rr in list(due.select_related("store", "order")[:500]):
         with transaction.atomic():
-            rr = _lock(rr)
+            rr = return_lock(rr)
             if rr.status != Status.APPROVED:  # shipped or cancelled meanwhile
                 continue
             old = _move(rr, "expire", closed_at=now)
-            _event(rr, action="expired", from_status=old, actor=Actor.system("expiry"), now=now)
+            return_event_add(rr, action="expired", from_status=old, actor=Actor.system("expiry"), now=now)
             count += 1
     return count
