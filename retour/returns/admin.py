@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from retour.core.admin import ReadOnlyInline, StoreScopedAdmin, member_roles, run_service, staff_actor
 from retour.resolutions.models import Refund
+from retour.returns import services
 from retour.returns.models import (
     ExchangeItem,
     Inspection,
@@ -150,68 +151,52 @@ class ReturnRequestAdmin(StoreScopedAdmin):
     def has_act_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser or any(r in ACTING_ROLES for r in member_roles(request).values())
 
-    def _act(self, request: HttpRequest, queryset: Any, verb: Any, call: Any) -> None:
-        """Run a service on each selected return the user may act on, as that user."""
+    def _act(
+        self,
+        request: HttpRequest,
+        queryset: Any,
+        verb: Any,
+        service: Any,
+        note_as: str = "note",
+        **kwargs: Any,
+    ) -> None:
+        """Run ``service`` on each selected return the user may act on, as that user; the text
+        typed in the action bar's box goes in as ``note_as``."""
         roles = member_roles(request)
         rows = [rr for rr in queryset if request.user.is_superuser or roles.get(rr.store_id) in ACTING_ROLES]
         note = request.POST.get("note", "").strip()
-        run_service(self, request, rows, verb, lambda rr: call(rr, staff_actor(request, rr.store_id), note))
+        run_service(
+            self,
+            request,
+            rows,
+            verb,
+            lambda rr: service(
+                return_request=rr, actor=staff_actor(request, rr.store_id), **{note_as: note}, **kwargs
+            ),
+        )
 
     @admin.action(description=_("Approve the selected returns"), permissions=["act"])
     def approve(self, request: HttpRequest, queryset: Any) -> None:
-        from retour.returns.services import return_approve
-
-        self._act(
-            request,
-            queryset,
-            _("Returns approved"),
-            lambda rr, actor, note: return_approve(return_request=rr, actor=actor, note=note),
-        )
+        self._act(request, queryset, _("Returns approved"), services.return_approve)
 
     @admin.action(
         description=_("Reject the selected returns (give the reason in the box)"), permissions=["act"]
     )
     def reject(self, request: HttpRequest, queryset: Any) -> None:
-        from retour.returns.services import return_reject
-
-        self._act(
-            request,
-            queryset,
-            _("Returns rejected"),
-            lambda rr, actor, note: return_reject(return_request=rr, actor=actor, reason=note),
-        )
+        self._act(request, queryset, _("Returns rejected"), services.return_reject, note_as="reason")
 
     @admin.action(description=_("Cancel the selected returns"), permissions=["act"])
     def cancel(self, request: HttpRequest, queryset: Any) -> None:
-        from retour.returns.services import return_cancel
-
-        self._act(
-            request,
-            queryset,
-            _("Returns cancelled"),
-            lambda rr, actor, note: return_cancel(return_request=rr, actor=actor, note=note),
-        )
+        self._act(request, queryset, _("Returns cancelled"), services.return_cancel)
 
     @admin.action(description=_("Close the selected returns (all lines resolved)"), permissions=["act"])
     def close(self, request: HttpRequest, queryset: Any) -> None:
-        from retour.returns.services import return_close
-
-        self._act(
-            request,
-            queryset,
-            _("Returns closed"),
-            lambda rr, actor, note: return_close(return_request=rr, actor=actor, note=note),
-        )
+        self._act(request, queryset, _("Returns closed"), services.return_close)
 
     def _refund(self, request: HttpRequest, queryset: Any, method: str) -> None:
         from retour.resolutions.services import refund_issue
 
-        self._act(
-            request,
-            queryset,
-            _("Refunds recorded"),
-            lambda rr, actor, note: refund_issue(return_request=rr, actor=actor, method=method, note=note),
-        )
+        self._act(request, queryset, _("Refunds recorded"), refund_issue, method=method)
 
     @admin.action(description=_("Refund what is refundable, to the original payment"), permissions=["act"])
     def refund_original(self, request: HttpRequest, queryset: Any) -> None:
