@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router
 from pydantic import BaseModel
 
@@ -19,11 +20,27 @@ from retour.legal import schemas
 router = Router(tags=["legal"])
 
 
+# The engine is Django-free and explains bad input in English; the API answers in the
+# caller's language, by the stable code of each problem.
+PARAM_MESSAGES = {
+    "missing": _("This parameter is required."),
+    "invalid_date": _("Give a date as YYYY-MM-DD."),
+    "date_out_of_range": _("This date is out of the range the calculator handles."),
+    "invalid_boolean": _("Give true or false."),
+    "invalid_amount": _("Give a decimal amount such as 104.90."),
+    "negative_amount": _("The amount cannot be negative."),
+    "invalid_country": _("Use an ISO 3166-1 alpha-2 country code, e.g. FR."),
+    "unknown_subdivision": _("This region is not known for the country."),
+    "invalid": _("This value is not valid."),
+}
+
+
 def _answer(endpoint: str, query: BaseModel) -> dict[str, Any]:
     try:
         return schemas.compute(endpoint, query.model_dump(), get_language())
     except schemas.ParamErrors as exc:
-        raise ValidationFailed(str(exc), errors=exc.errors) from exc
+        errors = [{**e, "message": PARAM_MESSAGES.get(e["code"], e["message"])} for e in exc.errors]
+        raise ValidationFailed(_("Some parameters are not valid."), errors=errors) from exc
 
 
 @router.get("/withdrawal", response=schemas.WithdrawalOut, summary="Statutory withdrawal period")

@@ -158,3 +158,21 @@ def test_openapi_documents_the_four_endpoints(client_for, api_key_admin):
     schema = Client().get("/api/v1/openapi.json", HTTP_AUTHORIZATION=f"Bearer {api_key_admin}").json()
     for path in ("withdrawal", "refund-due", "guarantee", "late-refund"):
         assert f"{BASE}/{path}" in schema["paths"]
+
+
+def test_bad_parameters_are_explained_in_the_callers_language(api_key_admin):
+    from django.test import Client
+
+    response = Client().get(
+        "/api/v1/legal/withdrawal",
+        {"country": "XX", "delivered_on": "3 July"},
+        HTTP_AUTHORIZATION=f"Bearer {api_key_admin}",
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert (body["code"], body["detail"]) == ("validation_error", "Certains paramètres ne sont pas valides.")
+    messages = {tuple(e["loc"]): (e["code"], e["message"]) for e in body["errors"]}
+    assert messages[("query", "delivered_on")] == ("invalid_date", "Donnez une date au format AAAA-MM-JJ.")
+    assert messages[("query", "country")][0] == "invalid_country"
+    assert messages[("query", "country")][1].startswith("Utilisez un code pays ISO 3166-1")
