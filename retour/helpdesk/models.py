@@ -13,16 +13,18 @@ class FaqEntry(models.Model):
     filled in from the store and its policy when shown (see ``selectors.faq_list``).
     """
 
-    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="faq_entries")
+    store = models.ForeignKey(
+        "stores.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="faq_entries"
+    )
     code = models.SlugField(
-        max_length=50, blank=True, help_text="Set on the default entries; keeps them unique"
+        _("code"), max_length=50, blank=True, help_text="Set on the default entries; keeps them unique"
     )
     question_en = models.CharField(_("question (English)"), max_length=300)
     question_fr = models.CharField(_("question (French)"), max_length=300)
     answer_en = models.TextField(_("answer (English)"))
     answer_fr = models.TextField(_("answer (French)"))
-    position = models.PositiveIntegerField(default=0)
-    active = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["store_id", "position", "id"]
@@ -47,17 +49,21 @@ class AuthorType(models.TextChoices):
 class Message(models.Model):
     """A message about a return: the shopper's question ("none of these"), a staff reply, a note."""
 
-    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="messages")
-    return_request = models.ForeignKey(
-        "returns.ReturnRequest", on_delete=models.CASCADE, related_name="messages"
+    store = models.ForeignKey(
+        "stores.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="messages"
     )
-    author_type = models.CharField(max_length=16, choices=AuthorType.choices)
-    author_name = models.CharField(max_length=200, blank=True)
-    body = models.TextField()
-    created_at = models.DateTimeField()
-    read_at = models.DateTimeField(null=True, blank=True)
+    return_request = models.ForeignKey(
+        "returns.ReturnRequest", verbose_name=_("return"), on_delete=models.CASCADE, related_name="messages"
+    )
+    author_type = models.CharField(_("author type"), max_length=16, choices=AuthorType.choices)
+    author_name = models.CharField(_("author name"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created on"))
+    read_at = models.DateTimeField(_("read on"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["return_request", "created_at"]),

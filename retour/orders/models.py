@@ -22,14 +22,18 @@ class LegalExclusion(models.TextChoices):
 
 
 class Customer(models.Model):
-    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="customers")
-    email = models.EmailField()
-    name = models.CharField(max_length=200, blank=True)
-    phone = models.CharField(max_length=32, blank=True)
-    language = models.CharField(max_length=8, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    store = models.ForeignKey(
+        "stores.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="customers"
+    )
+    email = models.EmailField(_("email"))
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
         ordering = ["store_id", "email"]
         constraints = [models.UniqueConstraint(fields=["store", "email"], name="customer_store_email")]
 
@@ -38,32 +42,46 @@ class Customer(models.Model):
 
 
 class Order(models.Model):
-    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="orders")
-    number = models.CharField(max_length=64)
-    external_id = models.CharField(max_length=128, blank=True)
-    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
-    placed_at = models.DateTimeField()
-    currency = models.CharField(max_length=3)
-    is_business = models.BooleanField(default=False)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
-    ship_name = models.CharField(max_length=200, blank=True)
-    ship_line1 = models.CharField(max_length=200, blank=True)
-    ship_line2 = models.CharField(max_length=200, blank=True)
-    ship_city = models.CharField(max_length=100, blank=True)
-    ship_postal_code = models.CharField(max_length=20, blank=True)
-    ship_country = models.CharField(max_length=2, blank=True)
-    ship_subdivision = models.CharField(max_length=10, blank=True)
-    shipping_amount = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("0"))
-    shipping_standard_amount = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("0"))
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    withdrawal_info_given = models.BooleanField(
-        default=True, help_text="Whether the consumer was told about the right of withdrawal"
+    store = models.ForeignKey(
+        "stores.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="orders"
     )
-    withdrawal_info_given_on = models.DateField(null=True, blank=True, help_text="When informed late")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    number = models.CharField(_("number"), max_length=64)
+    external_id = models.CharField(_("external ID"), max_length=128, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)
+    placed_at = models.DateTimeField(_("placed on"))
+    currency = models.CharField(_("currency"), max_length=3)
+    is_business = models.BooleanField(_("business customer"), default=False)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
+    )
+    ship_name = models.CharField(_("shipping name"), max_length=200, blank=True)
+    ship_line1 = models.CharField(_("shipping address line 1"), max_length=200, blank=True)
+    ship_line2 = models.CharField(_("shipping address line 2"), max_length=200, blank=True)
+    ship_city = models.CharField(_("shipping city"), max_length=100, blank=True)
+    ship_postal_code = models.CharField(_("shipping postal code"), max_length=20, blank=True)
+    ship_country = models.CharField(_("shipping country"), max_length=2, blank=True)
+    ship_subdivision = models.CharField(_("shipping region"), max_length=10, blank=True)
+    shipping_amount = models.DecimalField(
+        _("shipping paid"), max_digits=12, decimal_places=3, default=Decimal("0")
+    )
+    shipping_standard_amount = models.DecimalField(
+        _("standard shipping cost"), max_digits=12, decimal_places=3, default=Decimal("0")
+    )
+    delivered_at = models.DateTimeField(_("delivered on"), null=True, blank=True)
+    withdrawal_info_given = models.BooleanField(
+        _("informed of the right of withdrawal"),
+        default=True,
+        help_text="Whether the consumer was told about the right of withdrawal",
+    )
+    withdrawal_info_given_on = models.DateField(
+        _("informed of the right of withdrawal on"), null=True, blank=True, help_text="When informed late"
+    )
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated on"), auto_now=True)
 
     class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
         ordering = ["-placed_at"]
         constraints = [models.UniqueConstraint(fields=["store", "number"], name="order_store_number")]
         indexes = [models.Index(fields=["store", "placed_at"])]
@@ -73,23 +91,27 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    ref = models.CharField(max_length=100)
-    sku = models.CharField(max_length=100)
-    title = models.CharField(max_length=300, blank=True)
-    quantity = models.PositiveIntegerField()
-    unit_price = models.DecimalField(max_digits=12, decimal_places=3)
-    discount = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("0"))
-    category = models.CharField(max_length=100, blank=True)
-    tags = models.JSONField(default=list, blank=True)
-    final_sale = models.BooleanField(default=False)
-    returnable = models.BooleanField(default=True)
-    legal_exclusion = models.CharField(max_length=20, choices=LegalExclusion.choices, blank=True)
-    delivered_quantity = models.PositiveIntegerField(default=0)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    position = models.PositiveIntegerField(default=0)
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines")
+    ref = models.CharField(_("line reference"), max_length=100)
+    sku = models.CharField(_("SKU"), max_length=100)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=3)
+    discount = models.DecimalField(_("discount"), max_digits=12, decimal_places=3, default=Decimal("0"))
+    category = models.CharField(_("category"), max_length=100, blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    final_sale = models.BooleanField(_("final sale"), default=False)
+    returnable = models.BooleanField(_("returnable"), default=True)
+    legal_exclusion = models.CharField(
+        _("statutory exclusion"), max_length=20, choices=LegalExclusion.choices, blank=True
+    )
+    delivered_quantity = models.PositiveIntegerField(_("quantity delivered"), default=0)
+    delivered_at = models.DateTimeField(_("delivered on"), null=True, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
         ordering = ["order_id", "position", "id"]
         constraints = [models.UniqueConstraint(fields=["order", "ref"], name="orderline_order_ref")]
 

@@ -44,39 +44,56 @@ def default_resolutions() -> list[str]:
 class Policy(models.Model):
     """The store's commercial return policy. Defaults are those of api-v1.md."""
 
-    store = models.OneToOneField("stores.Store", on_delete=models.CASCADE, related_name="policy")
-    window_days = models.PositiveIntegerField(default=30)
-    window_starts = models.CharField(max_length=16, choices=WindowStart.choices, default=WindowStart.DELIVERY)
-    restocking_fee_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
-    return_shipping_fee = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("0"))
-    store_credit_bonus_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
-    allowed_resolutions = models.JSONField(default=default_resolutions)
-    refund_trigger = models.CharField(
-        max_length=16, choices=RefundTrigger.choices, default=RefundTrigger.ON_INSPECTION
+    store = models.OneToOneField(
+        "stores.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="policy"
     )
-    auto_approve = models.BooleanField(default=False)
-    apply_statutory_rights = models.BooleanField(default=True)
-    return_costs_borne_by_customer = models.BooleanField(default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    window_days = models.PositiveIntegerField(_("return window (days)"), default=30)
+    window_starts = models.CharField(
+        _("window starts from"), max_length=16, choices=WindowStart.choices, default=WindowStart.DELIVERY
+    )
+    restocking_fee_percent = models.DecimalField(
+        _("restocking fee (%)"), max_digits=5, decimal_places=2, default=Decimal("0")
+    )
+    return_shipping_fee = models.DecimalField(
+        _("return shipping fee"), max_digits=12, decimal_places=3, default=Decimal("0")
+    )
+    store_credit_bonus_percent = models.DecimalField(
+        _("store credit bonus (%)"), max_digits=5, decimal_places=2, default=Decimal("0")
+    )
+    allowed_resolutions = models.JSONField(_("allowed resolutions"), default=default_resolutions)
+    refund_trigger = models.CharField(
+        _("refund trigger"), max_length=16, choices=RefundTrigger.choices, default=RefundTrigger.ON_INSPECTION
+    )
+    auto_approve = models.BooleanField(_("approve automatically"), default=False)
+    apply_statutory_rights = models.BooleanField(_("apply statutory rights"), default=True)
+    return_costs_borne_by_customer = models.BooleanField(
+        _("return costs borne by the customer"), default=True
+    )
+    updated_at = models.DateTimeField(_("updated on"), auto_now=True)
 
     class Meta:
-        verbose_name_plural = "policies"
+        verbose_name = _("return policy")
+        verbose_name_plural = _("return policies")
 
     def __str__(self) -> str:
         return f"Policy of {self.store_id}"
 
 
 class ReturnReason(models.Model):
-    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="reasons")
-    code = models.SlugField(max_length=50)
-    label_en = models.CharField(max_length=200)
-    label_fr = models.CharField(max_length=200)
-    seller_fault = models.BooleanField(default=False)
-    requires_photo = models.BooleanField(default=False)
-    position = models.PositiveIntegerField(default=0)
-    active = models.BooleanField(default=True)
+    store = models.ForeignKey(
+        "stores.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="reasons"
+    )
+    code = models.SlugField(_("code"), max_length=50)
+    label_en = models.CharField(_("label (English)"), max_length=200)
+    label_fr = models.CharField(_("label (French)"), max_length=200)
+    seller_fault = models.BooleanField(_("seller's fault"), default=False)
+    requires_photo = models.BooleanField(_("photo required"), default=False)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("return reason")
+        verbose_name_plural = _("return reasons")
         ordering = ["store_id", "position", "code"]
         constraints = [models.UniqueConstraint(fields=["store", "code"], name="reason_store_code")]
 

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReturnsConfig(AppConfig):
     name = "retour.returns"
     label = "returns"
+    verbose_name = _("returns")

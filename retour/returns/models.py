@@ -5,6 +5,8 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from retour.policies.models import Resolution
+
 
 class Status(models.TextChoices):
     REQUESTED = "requested", _("Requested")
@@ -61,38 +63,52 @@ def new_token() -> str:
 
 
 class ReturnRequest(models.Model):
-    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="returns")
-    number = models.CharField(max_length=32)
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="returns")
-    customer = models.ForeignKey("orders.Customer", on_delete=models.PROTECT, related_name="returns")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED)
-    channel = models.CharField(max_length=16, choices=ReturnChannel.choices)
-    resolution = models.CharField(max_length=16)
-    right = models.CharField(max_length=16, choices=Right.choices, default=Right.POLICY)
+    store = models.ForeignKey(
+        "stores.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="returns"
+    )
+    number = models.CharField(_("number"), max_length=32)
+    order = models.ForeignKey(
+        "orders.Order", verbose_name=_("order"), on_delete=models.PROTECT, related_name="returns"
+    )
+    customer = models.ForeignKey(
+        "orders.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="returns"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    channel = models.CharField(_("channel"), max_length=16, choices=ReturnChannel.choices)
+    resolution = models.CharField(_("resolution"), max_length=16, choices=Resolution.choices)
+    right = models.CharField(_("right"), max_length=16, choices=Right.choices, default=Right.POLICY)
     is_withdrawal_statement = models.BooleanField(
-        default=False, help_text="Made through the EU withdrawal function (art. 11a)"
+        _("withdrawal statement"),
+        default=False,
+        help_text="Made through the EU withdrawal function (art. 11a)",
     )
-    override = models.BooleanField(default=False)
-    token = models.CharField(max_length=64, unique=True, default=new_token)
-    location = models.ForeignKey("stores.Location", null=True, blank=True, on_delete=models.SET_NULL)
-    carrier = models.CharField(max_length=100, blank=True)
-    tracking_number = models.CharField(max_length=100, blank=True)
+    override = models.BooleanField(_("override"), default=False)
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_token)
+    location = models.ForeignKey(
+        "stores.Location", verbose_name=_("location"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    carrier = models.CharField(_("carrier"), max_length=100, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
     include_shipping_refund = models.BooleanField(
-        default=False, help_text="The whole order is withdrawn: the standard delivery cost is refunded"
+        _("refund the delivery cost"),
+        default=False,
+        help_text="The whole order is withdrawn: the standard delivery cost is refunded",
     )
-    refund_due_by = models.DateField(null=True, blank=True)
-    refund_overdue_flagged_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField(auto_now=True)
-    approved_at = models.DateTimeField(null=True, blank=True)
-    shipped_at = models.DateTimeField(null=True, blank=True)
-    received_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    refund_due_by = models.DateField(_("refund due by"), null=True, blank=True)
+    refund_overdue_flagged_at = models.DateTimeField(_("refund flagged overdue on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created on"))
+    updated_at = models.DateTimeField(_("updated on"), auto_now=True)
+    approved_at = models.DateTimeField(_("approved on"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped on"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received on"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed on"), null=True, blank=True)
     expires_at = models.DateTimeField(
-        null=True, blank=True, help_text="Approved returns expire if not shipped by then"
+        _("expires on"), null=True, blank=True, help_text="Approved returns expire if not shipped by then"
     )
 
     class Meta:
+        verbose_name = _("return request")
+        verbose_name_plural = _("return requests")
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["store", "number"], name="return_store_number")]
         indexes = [
@@ -105,18 +121,27 @@ class ReturnRequest(models.Model):
 
 
 class ReturnLine(models.Model):
-    return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="lines")
-    order_line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="return_lines")
-    reason = models.CharField(max_length=50)
-    comment = models.TextField(blank=True)
-    quantity = models.PositiveIntegerField()
-    approved_quantity = models.PositiveIntegerField(default=0)
-    received_quantity = models.PositiveIntegerField(default=0)
-    accepted_quantity = models.PositiveIntegerField(default=0)
-    unit_refund = models.DecimalField(max_digits=12, decimal_places=3)
-    right = models.CharField(max_length=16, choices=Right.choices, default=Right.POLICY)
+    return_request = models.ForeignKey(
+        ReturnRequest, verbose_name=_("return"), on_delete=models.CASCADE, related_name="lines"
+    )
+    order_line = models.ForeignKey(
+        "orders.OrderLine",
+        verbose_name=_("order line"),
+        on_delete=models.PROTECT,
+        related_name="return_lines",
+    )
+    reason = models.CharField(_("reason"), max_length=50)
+    comment = models.TextField(_("comment"), blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    approved_quantity = models.PositiveIntegerField(_("quantity approved"), default=0)
+    received_quantity = models.PositiveIntegerField(_("quantity received"), default=0)
+    accepted_quantity = models.PositiveIntegerField(_("quantity accepted"), default=0)
+    unit_refund = models.DecimalField(_("unit refund"), max_digits=12, decimal_places=3)
+    right = models.CharField(_("right"), max_length=16, choices=Right.choices, default=Right.POLICY)
 
     class Meta:
+        verbose_name = _("return line")
+        verbose_name_plural = _("return lines")
         ordering = ["return_request_id", "id"]
 
     def __str__(self) -> str:
@@ -130,17 +155,23 @@ class ReturnLine(models.Model):
 class Inspection(models.Model):
     """A grading of some received units of a line; a line may have several."""
 
-    return_line = models.ForeignKey(ReturnLine, on_delete=models.CASCADE, related_name="inspections")
-    quantity = models.PositiveIntegerField()
-    condition = models.CharField(max_length=16, choices=Condition.choices)
-    disposition = models.CharField(max_length=20, choices=Disposition.choices)
-    accepted = models.BooleanField()
-    deduction = models.DecimalField(max_digits=12, decimal_places=3, default=0)
-    note = models.TextField(blank=True)
-    location = models.ForeignKey("stores.Location", null=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField()
+    return_line = models.ForeignKey(
+        ReturnLine, verbose_name=_("return line"), on_delete=models.CASCADE, related_name="inspections"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    condition = models.CharField(_("condition"), max_length=16, choices=Condition.choices)
+    disposition = models.CharField(_("disposition"), max_length=20, choices=Disposition.choices)
+    accepted = models.BooleanField(_("accepted"))
+    deduction = models.DecimalField(_("deduction"), max_digits=12, decimal_places=3, default=0)
+    note = models.TextField(_("note"), blank=True)
+    location = models.ForeignKey(
+        "stores.Location", verbose_name=_("location"), null=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(_("created on"))
 
     class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
         ordering = ["return_line_id", "id"]
 
     def __str__(self) -> str:
@@ -148,28 +179,47 @@ class Inspection(models.Model):
 
 
 class ExchangeItem(models.Model):
-    return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="exchange_items")
-    order_line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="+")
-    sku = models.CharField(max_length=100, blank=True)
-    wish = models.CharField(
-        max_length=300, blank=True, help_text="Free text when the variant is not in the catalogue"
+    return_request = models.ForeignKey(
+        ReturnRequest, verbose_name=_("return"), on_delete=models.CASCADE, related_name="exchange_items"
     )
-    quantity = models.PositiveIntegerField(default=1)
+    order_line = models.ForeignKey(
+        "orders.OrderLine", verbose_name=_("order line"), on_delete=models.PROTECT, related_name="+"
+    )
+    sku = models.CharField(_("SKU"), max_length=100, blank=True)
+    wish = models.CharField(
+        _("wish"), max_length=300, blank=True, help_text="Free text when the variant is not in the catalogue"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+
+    class Meta:
+        verbose_name = _("exchange item")
+        verbose_name_plural = _("exchange items")
 
     def __str__(self) -> str:
         return f"{self.sku or self.wish} ×{self.quantity}"
 
 
 class ReturnPhoto(models.Model):
-    return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="photos")
-    return_line = models.ForeignKey(
-        ReturnLine, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
+    return_request = models.ForeignKey(
+        ReturnRequest, verbose_name=_("return"), on_delete=models.CASCADE, related_name="photos"
     )
-    image = models.ImageField(upload_to="returns/photos/%Y/%m/")
-    thumbnail = models.ImageField(upload_to="returns/thumbs/%Y/%m/")
-    width = models.PositiveIntegerField(default=0)
-    height = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    return_line = models.ForeignKey(
+        ReturnLine,
+        verbose_name=_("return line"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="photos",
+    )
+    image = models.ImageField(_("image"), upload_to="returns/photos/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="returns/thumbs/%Y/%m/")
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("return photo")
+        verbose_name_plural = _("return photos")
 
     def __str__(self) -> str:
         return self.image.name or ""
@@ -178,23 +228,39 @@ class ReturnPhoto(models.Model):
 class ReturnEvent(models.Model):
     """The audit trail: one row per action, written in the action's transaction."""
 
-    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
-    return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField()
-    action = models.CharField(max_length=32)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
-    actor_type = models.CharField(max_length=16)
-    actor_name = models.CharField(max_length=200)
+    store = models.ForeignKey(
+        "stores.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="+"
+    )
+    return_request = models.ForeignKey(
+        ReturnRequest, verbose_name=_("return"), on_delete=models.CASCADE, related_name="events"
+    )
+    at = models.DateTimeField(_("time"))
+    action = models.CharField(_("action"), max_length=32)
+    from_status = models.CharField(_("from status"), max_length=16, blank=True)
+    to_status = models.CharField(_("to status"), max_length=16)
+    actor_type = models.CharField(_("actor type"), max_length=16)
+    actor_name = models.CharField(_("actor name"), max_length=200)
     actor_user = models.ForeignKey(
-        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "auth.User",
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     actor_api_key = models.ForeignKey(
-        "stores.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "stores.ApiKey",
+        verbose_name=_("API key"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    data = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("return event")
+        verbose_name_plural = _("return events")
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["return_request", "at"])]
 

@@ -13,22 +13,26 @@ class Role(models.TextChoices):
 
 
 class Store(models.Model):
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=60, unique=True)
-    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 country of the merchant")
-    currency = models.CharField(max_length=3, default="EUR")
-    language = models.CharField(max_length=8, default="en")
-    time_zone = models.CharField(max_length=64, default="Europe/Paris")
-    logo_url = models.URLField(blank=True)
-    brand_color = models.CharField(max_length=7, default="#1f4e79")
-    support_email = models.EmailField(blank=True)
-    legal_name = models.CharField(max_length=200, blank=True)
-    address = models.TextField(
-        blank=True, help_text="The merchant's postal address, shown on the policy page"
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    country = models.CharField(
+        _("country"), max_length=2, help_text="ISO 3166-1 alpha-2 country of the merchant"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    language = models.CharField(_("language"), max_length=8, default="en")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Paris")
+    logo_url = models.URLField(_("logo URL"), blank=True)
+    brand_color = models.CharField(_("brand colour"), max_length=7, default="#1f4e79")
+    support_email = models.EmailField(_("support email"), blank=True)
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    address = models.TextField(
+        _("address"), blank=True, help_text="The merchant's postal address, shown on the policy page"
+    )
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
         ordering = ["slug"]
 
     def __str__(self) -> str:
@@ -38,17 +42,21 @@ class Store(models.Model):
 class Location(models.Model):
     """A place where returned goods go: warehouse, shop, 3PL, supplier."""
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="locations")
-    code = models.SlugField(max_length=60)
-    name = models.CharField(max_length=200)
-    line1 = models.CharField(max_length=200, blank=True)
-    line2 = models.CharField(max_length=200, blank=True)
-    postal_code = models.CharField(max_length=20, blank=True)
-    city = models.CharField(max_length=100, blank=True)
-    country = models.CharField(max_length=2, blank=True)
-    is_default = models.BooleanField(default=False)
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="locations"
+    )
+    code = models.SlugField(_("code"), max_length=60)
+    name = models.CharField(_("name"), max_length=200)
+    line1 = models.CharField(_("address line 1"), max_length=200, blank=True)
+    line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    is_default = models.BooleanField(_("default"), default=False)
 
     class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
         ordering = ["store_id", "code"]
         constraints = [models.UniqueConstraint(fields=["store", "code"], name="location_store_code")]
 
@@ -64,11 +72,16 @@ class Location(models.Model):
 class StoreMembership(models.Model):
     """A staff user's role in a store (a user may work for several stores)."""
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=16, choices=Role.choices)
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     location = models.ForeignKey(
         Location,
+        verbose_name=_("location"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -76,6 +89,8 @@ class StoreMembership(models.Model):
     )
 
     class Meta:
+        verbose_name = _("store membership")
+        verbose_name_plural = _("store memberships")
         constraints = [models.UniqueConstraint(fields=["store", "user"], name="membership_store_user")]
 
     def __str__(self) -> str:
@@ -85,16 +100,24 @@ class StoreMembership(models.Model):
 class ApiKey(models.Model):
     """Only the SHA-256 of the key is stored; the key itself is shown once at creation."""
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="api_keys")
-    name = models.CharField(max_length=100, blank=True)
-    role = models.CharField(max_length=16, choices=[c for c in Role.choices if c[0] != Role.PARTNER])
-    prefix = models.CharField(max_length=16, help_text="First characters, to recognise a key in lists")
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="api_keys"
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    role = models.CharField(
+        _("role"), max_length=16, choices=[c for c in Role.choices if c[0] != Role.PARTNER]
+    )
+    prefix = models.CharField(
+        _("prefix"), max_length=16, help_text="First characters, to recognise a key in lists"
+    )
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used on"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked on"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
