@@ -208,6 +208,17 @@ def _parse_quantities(
     return out
 
 
+def _running_totals(parsed: list[tuple[ReturnLine, int, int]]) -> list[tuple[ReturnLine, int, int]]:
+    """``(line, units of this line listed so far, entry index)`` per entry: a line listed
+    several times counts the sum of its entries, so no limit can be passed entry by entry."""
+    totals: dict[int, int] = {}
+    out = []
+    for line, qty, i in parsed:
+        totals[line.id] = totals.get(line.id, 0) + qty
+        out.append((line, totals[line.id], i))
+    return out
+
+
 # --- creation ----------------------------------------------------------------------------------
 
 
@@ -555,8 +566,8 @@ def return_approve(
     approved = {ln.id: ln.quantity for ln in all_lines.values()}
     if lines is not None:
         errors = []
-        for line, qty, i in _parse_quantities(rr, lines):
-            if qty > line.quantity:
+        for line, total, i in _running_totals(_parse_quantities(rr, lines)):
+            if total > line.quantity:
                 errors.append(
                     line_error(
                         ["lines", i, "quantity"],
@@ -564,11 +575,9 @@ def return_approve(
                         _("More units than were requested."),
                     )
                 )
-            approved[line.id] = qty
+            approved[line.id] = total
         if errors:
             raise ValidationFailed(_("Some lines are not valid."), errors=errors)
-        listed = {int(e["id"]) for e in lines}
-        approved.update({lid: q for lid, q in approved.items() if lid in listed})
     if sum(approved.values()) == 0:
         raise ValidationFailed(
             _("Approve at least one unit, or reject the return."),
@@ -681,8 +690,8 @@ def return_receive(
             _("Only %(n)s more unit(s) of this line were approved.")
             % {"n": line.approved_quantity - line.received_quantity},
         )
-        for line, qty, i in parsed
-        if line.received_quantity + qty > line.approved_quantity
+        for line, total, i in _running_totals(parsed)
+        if line.received_quantity + total > line.approved_quantity
     ]
     if errors:
         raise QuantityExceedsApproved(errors=errors)
