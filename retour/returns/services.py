@@ -33,6 +33,7 @@ from retour.orders.models import Order
 from retour.policies.eligibility import (
     GUARANTEE_REASONS,
     LineEligibility,
+    legal_refusal_handled,
     order_lines_load,
     order_returnability,
 )
@@ -517,12 +518,13 @@ def _refund_due_on(rr: ReturnRequest) -> date | None:
 
     notice = day(rr.created_at)
     assert notice is not None
-    return engine.refund_due(
-        country=country,
-        notice_received_on=notice,
-        proof_of_dispatch_on=day(rr.shipped_at),
-        goods_received_on=day(rr.received_at),
-    ).due_on
+    with legal_refusal_handled():
+        return engine.refund_due(
+            country=country,
+            notice_received_on=notice,
+            proof_of_dispatch_on=day(rr.shipped_at),
+            goods_received_on=day(rr.received_at),
+        ).due_on
 
 
 def _update_refund_due(rr: ReturnRequest, now: datetime) -> None:
