@@ -17,6 +17,7 @@ ERROR_RESPONSES: dict[int, str] = {
     422: "`validation_error` (per-field `errors`) or a domain refusal with its code",
     429: "`rate_limited`: too many requests (see `Retry-After`)",
     500: "`server_error`: an unexpected error on our side, logged; the request may be retried",
+    503: "the service is unavailable for a moment (e.g. the database does not answer); retry later",
 }
 
 PROBLEM_SCHEMA: dict[str, Any] = {
