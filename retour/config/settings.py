@@ -13,6 +13,7 @@ from retour.config.env import (
     env_bool,
     env_int,
     env_list,
+    env_networks,
     env_str,
     env_url,
     secret_key,
@@ -37,6 +38,10 @@ try:
         schemes=("file", "smtp", "smtps", "console", "memory"),
     )
     LOOKUP_RATE_LIMIT = env_int("RETOUR_LOOKUP_RATE_LIMIT", 10, minimum=1)
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks); none by default.
+    TRUSTED_PROXIES = env_networks("RETOUR_TRUSTED_PROXIES")
+    DB_CONNECT_TIMEOUT = env_int("RETOUR_DB_CONNECT_TIMEOUT", 5, minimum=1)  # seconds
+    DB_STATEMENT_TIMEOUT = env_int("RETOUR_DB_STATEMENT_TIMEOUT", 25, minimum=0)  # seconds, 0 = none
     API_RATE_LIMIT = env_int("RETOUR_API_RATE_LIMIT", 0, minimum=0)  # requests/minute per key, 0 = off
 except ConfigError as exc:  # stop with a clear message rather than a traceback
     sys.stderr.write(f"retour: configuration error: {exc}\n")
@@ -114,6 +119,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = (
         {"NAME": str(DATA_DIR / "test.sqlite3")} if env_bool("RETOUR_TEST_FILE_DB") else {}
     )
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that accepts connections but never answers must not hold a request until the
+    # web server kills it: give up connecting after RETOUR_DB_CONNECT_TIMEOUT seconds and cancel a
+    # statement after RETOUR_DB_STATEMENT_TIMEOUT seconds (0 = no limit; `retour migrate` has none).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    if DB_STATEMENT_TIMEOUT:
+        _options["options"] = (
+            _options.get("options", "") + f" -c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}"
+        ).strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

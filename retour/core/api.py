@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.translation import gettext_lazy as _
@@ -289,6 +289,18 @@ def _on_404(request: HttpRequest, exc: Exception) -> HttpResponse:
     return domain_error_response(NotFound())
 
 
+def _on_database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The database is down, unreachable, timed out or locked: a retryable 503, not a 500."""
+    log.warning("database unavailable in %s %s: %s", request.method, request.path, type(exc).__name__)
+    return problem_response(
+        status=503,
+        code="database_unavailable",
+        title=_("Service unavailable"),
+        detail=_("The database is not answering right now; try again in a moment."),
+        headers={"Retry-After": "5"},
+    )
+
+
 def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     log.exception("Unhandled error in %s %s", request.method, request.path)
     return server_error_response()
@@ -309,6 +321,8 @@ def install_exception_handlers(api: NinjaAPI) -> None:
         (ValidationError, _on_validation_error),
         (HttpError, _on_http_error),
         (Http404, _on_404),
+        (OperationalError, _on_database_unavailable),
+        (InterfaceError, _on_database_unavailable),
         (Exception, _on_unexpected),
     ]
     for exc_class, handler in handlers:
