@@ -44,6 +44,11 @@ def setup_django() -> None:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # building an index on a big table may take long
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
 
     call_command("migrate", interactive=False, verbosity=args.verbosity)
     return 0
@@ -78,28 +83,71 @@ def _stop(processes: Sequence[subprocess.Popen[bytes]]) -> None:
             process.wait()
 
 
-def supervise(commands: dict[str, list[str]]) -> int:
-    """Run the commands side by side until a signal arrives or one of them stops; then stop all."""
+RESTART_BACKOFF_FIRST = 1.0  # seconds before the first restart of a child that died
+RESTART_BACKOFF_MAX = 60.0
+RESTART_STABLE_SECONDS = 60.0  # a child that ran this long starts again from the first delay
+
+
+def _log_event(event: str, **fields: Any) -> None:
+    """One JSON line on stderr, like every other log line of Retour."""
+    import json
+    from datetime import UTC, datetime
+
+    line = {"at": datetime.now(UTC).isoformat(), "level": "warning", "logger": "retour.serve", "event": event}
+    sys.stderr.write(json.dumps({**line, **fields}) + "\n")
+    sys.stderr.flush()
+
+
+def supervise(commands: dict[str, list[str]], *, restart: Sequence[str] = ()) -> int:
+    """Run the commands side by side until a signal arrives; then stop all.
+
+    A child named in ``restart`` that dies (the OOM killer, a crash) is started again after a
+    delay that doubles at each death in a row (1 s … 60 s), and each restart is logged; the
+    others keep running meanwhile. Any other child that stops stops everything.
+    """
     stopping = threading.Event()
 
     def on_signal(signum: int, _frame: Any) -> None:
         stopping.set()
 
+    def start(name: str) -> subprocess.Popen[bytes]:
+        # Their own session: Ctrl-C reaches this supervisor only, which stops each child once.
+        return subprocess.Popen(commands[name], env=os.environ.copy(), start_new_session=True)
+
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     processes: dict[str, subprocess.Popen[bytes]] = {}
+    started: dict[str, float] = {}
+    delays: dict[str, float] = {}
+    due: dict[str, float] = {}  # name → when to start it again
     try:
-        for name, command in commands.items():
-            # Their own session: Ctrl-C reaches this supervisor only, which stops each child once.
-            processes[name] = subprocess.Popen(command, env=os.environ.copy(), start_new_session=True)
+        for name in commands:
+            processes[name], started[name] = start(name), time.monotonic()
         status = 0
         while not stopping.is_set():
-            ended = [(n, p.returncode) for n, p in processes.items() if p.poll() is not None]
-            if ended:
-                name, code = ended[0]
-                sys.stderr.write(f"retour: the {name} stopped (exit code {code}); stopping the others\n")
-                status = code or 1
-                break
-            stopping.wait(0.5)
+            now = time.monotonic()
+            for name, process in list(processes.items()):
+                code = process.poll()
+                if code is None or name in due:
+                    continue
+                if name not in restart:
+                    sys.stderr.write(f"retour: the {name} stopped (exit code {code}); stopping the others\n")
+                    status = code or 1
+                    stopping.set()
+                    break
+                ran = now - started[name]
+                delay = (
+                    RESTART_BACKOFF_FIRST
+                    if ran >= RESTART_STABLE_SECONDS or name not in delays
+                    else min(delays[name] * 2, RESTART_BACKOFF_MAX)
+                )
+                delays[name], due[name] = delay, now + delay
+                _log_event("child_died", child=name, pid=process.pid, exit_code=code, restart_in=delay)
+            for name, when in list(due.items()):
+                if when <= now and not stopping.is_set():
+                    del due[name]
+                    processes[name], started[name] = start(name), time.monotonic()
+                    _log_event("child_restarted", child=name, pid=processes[name].pid)
+            stopping.wait(0.2)
     finally:
         _stop(list(processes.values()))
         for signum, handler in previous.items():
@@ -155,7 +203,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ),
         flush=True,
     )
-    return supervise(commands)
+    # gunicorn's master restarts its own dead workers; the task worker has us.
+    return supervise(commands, restart=("worker",))
 
 
 def _sweep_forever(interval: float) -> None:
