@@ -229,9 +229,16 @@ def _sweep_forever(interval: float) -> None:
 def cmd_worker(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
+    from retour.core.tasks import tasks_sweep_orphaned, worker_id_new
+
+    # A worker restarted after a crash first closes the rows its dead predecessor left running.
+    try:
+        tasks_sweep_orphaned()
+    except Exception as exc:  # noqa: BLE001 - the periodic sweep tries again
+        sys.stderr.write(f"retour: sweeping orphaned tasks failed: {exc}\n")
     if args.sweep > 0:
         threading.Thread(target=_sweep_forever, args=(args.sweep,), name="retour-sweep", daemon=True).start()
-    options: dict[str, Any] = {"interval": args.interval, "verbosity": 1}
+    options: dict[str, Any] = {"interval": args.interval, "verbosity": 1, "worker_id": worker_id_new()}
     if args.max_tasks:
         options["max_tasks"] = args.max_tasks
     call_command("db_worker", **options)

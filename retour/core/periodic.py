@@ -30,6 +30,7 @@ JOBS: tuple[tuple[str, str], ...] = (
     ("notifications_retried", "retour.notifications.tasks:notification_retry_due"),
     ("draft_photos_purged", "retour.portal.services:draft_photos_purge"),
     ("rate_limits_purged", "retour.core.periodic:ratelimits_purge"),
+    ("orphaned_tasks_failed", "retour.core.tasks:tasks_sweep_orphaned"),
 )
 
 

@@ -112,4 +112,5 @@ def test_the_task_runs_the_sweep_with_the_real_clock(approved):
         "notifications_retried",
         "draft_photos_purged",
         "rate_limits_purged",
+        "orphaned_tasks_failed",
     }
