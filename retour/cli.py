@@ -188,6 +188,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "10",
             "--access-logfile",
             "-",
+            "--logger-class",
+            "retour.config.gunicorn_logger.JsonAccessLogger",
         )
     }
     if not args.no_worker:

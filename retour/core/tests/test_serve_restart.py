@@ -44,8 +44,9 @@ def test_a_killed_worker_is_restarted_and_logged_while_the_web_server_keeps_serv
     subprocess.run([*cli, "migrate", "-v", "0"], env=env, cwd=ROOT, check=True, timeout=120)
     port = _free_port()
     log = (tmp_path / "serve.log").open("w+b")
+    out = (tmp_path / "serve.out").open("w+b")
     serve = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--workers", "1"], env=env, cwd=ROOT, stdout=log, stderr=log
+        [*cli, "serve", "--port", str(port), "--workers", "1"], env=env, cwd=ROOT, stdout=out, stderr=log
     )
     health = f"http://127.0.0.1:{port}/healthz"
 
@@ -63,6 +64,10 @@ def test_a_killed_worker_is_restarted_and_logged_while_the_web_server_keeps_serv
         os.kill(first, signal.SIGKILL)
 
         assert healthy()  # the web server did not go down with it
+        try:
+            _get(f"http://127.0.0.1:{port}/api/v1/customers/alice.martin@example.com/store-credit")
+        except OSError:
+            pass  # 401 without a key: only its access-log line matters
         second = _wait(lambda: (p := _worker_pid(serve.pid)) and p != first and p, 10)
         assert second and second != first
         assert serve.poll() is None and healthy()
@@ -86,3 +91,13 @@ def test_a_killed_worker_is_restarted_and_logged_while_the_web_server_keeps_serv
     assert died[0]["exit_code"] == -signal.SIGKILL and died[0]["pid"] == first
     assert died[1]["restart_in"] == 2 * died[0]["restart_in"]
     assert [e["pid"] for e in events if e["event"] == "child_restarted"] == [second, third]
+    # The access log: JSON on standard error, and no customer email in clear anywhere.
+    log.seek(0)
+    text = log.read().decode(errors="replace")
+    access = [
+        json.loads(line) for line in text.splitlines() if line.startswith('{"at"') and '"access"' in line
+    ]
+    assert any(a["path"] == "/healthz" and a["status"] == 200 for a in access)
+    assert any(a["path"].startswith("/api/v1/customers/[email:") and a["status"] == 401 for a in access)
+    out.seek(0)
+    assert "alice.martin" not in text + out.read().decode(errors="replace")
