@@ -100,6 +100,16 @@ def require_role(request: HttpRequest, *roles: str) -> ApiKey:
     return key
 
 
+# Roles whose keys read customers' personal data (email, phone, address, store credit). A
+# warehouse (or partner) key sees what receiving needs: return and order numbers, lines, SKUs.
+PERSONAL_DATA_ROLES = ("admin", "agent")
+
+
+def sees_personal_data(request: HttpRequest) -> bool:
+    key = getattr(request, "auth", None)
+    return key is not None and key.role in PERSONAL_DATA_ROLES
+
+
 def api_actor(request: HttpRequest) -> Actor:
     """The audit actor of a call made with an API key."""
     key = api_key(request)
