@@ -83,8 +83,20 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
 
 
 def data_dir() -> Path:
+    """The data directory, created readable by this user only (0700): it holds personal data."""
     path = Path(env_str("RETOUR_DATA_DIR", "var")).expanduser().resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700)
+        path.chmod(0o700)  # mkdir's mode is filtered by the umask
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` empty with mode 0600 unless it exists (SQLite then opens it as it is)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        path.chmod(0o600)
     return path
 
 
@@ -97,6 +109,5 @@ def secret_key(directory: Path) -> str:
         return key
     path = directory / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        private_file(path).write_text(secrets.token_urlsafe(50))
     return path.read_text().strip()

@@ -16,6 +16,7 @@ from retour.config.env import (
     env_networks,
     env_str,
     env_url,
+    private_file,
     secret_key,
 )
 
@@ -108,6 +109,9 @@ TEMPLATES = [
 
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The database holds personal data: create it 0600 (SQLite gives its -wal/-shm files the same mode).
+    if str(DATABASES["default"]["NAME"]).startswith(str(DATA_DIR)):
+        private_file(Path(DATABASES["default"]["NAME"]))
     # Write transactions take the lock at BEGIN and wait on a busy timeout, so that
     # parallel requests queue instead of failing with "database is locked".
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -169,7 +173,11 @@ if BASE_URL.startswith("https://"):
     CSRF_TRUSTED_ORIGINS = [BASE_URL]
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # uploaded photos are personal data: readable by Retour's user only
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
