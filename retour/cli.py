@@ -247,6 +247,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    from retour.core.retention import retention_purge
+
+    for kind, count in retention_purge().items():
+        print(f"{kind.replace('_', ' ')}: {count} deleted")
+    return 0
+
+
 # --- stores, keys, staff -------------------------------------------------------------------
 
 
@@ -315,6 +323,29 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
     print(f"Staff user {membership.user.username}: {membership.role} of store {args.store}")
     if not args.password:
         print(f"Password: {password}")
+    return 0
+
+
+def cmd_customer_export(args: argparse.Namespace) -> int:
+    import json
+
+    from retour.privacy.services import customer_export
+
+    data = customer_export(email=args.email, store_slug=args.store)
+    if not data["stores"]:
+        raise CliError(f"no customer with this email{' in store ' + args.store if args.store else ''}")
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_customer_erase(args: argparse.Namespace) -> int:
+    from retour.privacy.services import customer_erase
+
+    report = customer_erase(email=args.email, store_slug=args.store)
+    if not report.customers:
+        raise CliError(f"no customer with this email{' in store ' + args.store if args.store else ''}")
+    details = ", ".join(f"{kind}: {count}" for kind, count in report.counts.items())
+    print(f"Anonymised {report.customers} customer record(s); orders, returns and refunds kept ({details})")
     return 0
 
 
@@ -434,6 +465,14 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"seconds between periodic sweeps, 0 to disable (default {SWEEP_SECONDS})",
     )
 
+    _add(
+        sub,
+        "purge",
+        cmd_purge,
+        "delete idempotency records, finished task results, expired sessions and rate-limit counters "
+        "past their retention (the worker does it every few minutes)",
+    )
+
     _add(sub, "demo", cmd_demo, "load the demo store 'demo' (idempotent) and print the demo logins")
 
     store = _group(sub, "store", "manage stores")
@@ -462,6 +501,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, choices=("admin", "agent", "warehouse", "partner"))
     p.add_argument("--email", default="")
     p.add_argument("--password", default="", help="default: a random one, printed")
+
+    customer = _group(sub, "customer", "a customer's personal data (GDPR)")
+    p = _add(customer, "export", cmd_customer_export, "print as JSON everything held about a customer")
+    p.add_argument("email")
+    p.add_argument("--store", metavar="SLUG", help="only this store (default: every store)")
+    p = _add(
+        customer,
+        "erase",
+        cmd_customer_erase,
+        "anonymise a customer: contact details, addresses, messages and photos go; "
+        "orders, returns, refunds and store credit stay",
+    )
+    p.add_argument("email")
+    p.add_argument("--store", metavar="SLUG", help="only this store (default: every store)")
 
     imports = _group(sub, "import", "import data")
     p = _add(

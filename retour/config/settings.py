@@ -43,6 +43,9 @@ try:
     TRUSTED_PROXIES = env_networks("RETOUR_TRUSTED_PROXIES")
     DB_CONNECT_TIMEOUT = env_int("RETOUR_DB_CONNECT_TIMEOUT", 5, minimum=1)  # seconds
     DB_STATEMENT_TIMEOUT = env_int("RETOUR_DB_STATEMENT_TIMEOUT", 25, minimum=0)  # seconds, 0 = none
+    # Retention of records that only serve a while (`retour purge`, and the worker's sweep).
+    RETAIN_IDEMPOTENCY_DAYS = env_int("RETOUR_RETAIN_IDEMPOTENCY_DAYS", 7, minimum=1)
+    RETAIN_TASK_RESULTS_DAYS = env_int("RETOUR_RETAIN_TASK_RESULTS_DAYS", 14, minimum=1)
     API_RATE_LIMIT = env_int("RETOUR_API_RATE_LIMIT", 0, minimum=0)  # requests/minute per key, 0 = off
 except ConfigError as exc:  # stop with a clear message rather than a traceback
     sys.stderr.write(f"retour: configuration error: {exc}\n")
