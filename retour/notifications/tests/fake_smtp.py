@@ -13,15 +13,18 @@ from email.message import Message
 
 
 class FakeSMTP:
-    def __init__(self, *, data_delay: float = 0.0, hold_quit: bool = False):
+    def __init__(
+        self, *, data_delay: float = 0.0, hold_quit: bool = False, quit_delay: float = 0.0, port: int = 0
+    ):
         self.data_delay = data_delay
         self.hold_quit = hold_quit
+        self.quit_delay = quit_delay
         self.messages: list[Message] = []
         self.got_data = threading.Event()  # a message's body arrived (its answer may be delayed)
         self.got_quit = threading.Event()
         self.release_quit = threading.Event()
         self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind(("127.0.0.1", port))
         self.sock.listen(8)
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
@@ -78,6 +81,8 @@ class FakeSMTP:
                     self.got_quit.set()
                     if self.hold_quit:
                         self.release_quit.wait(10)
+                    elif self.quit_delay:
+                        self.stopping.wait(self.quit_delay)
                     say("221 bye")
                     return
                 else:
