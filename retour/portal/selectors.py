@@ -332,6 +332,8 @@ def timeline(rr: ReturnRequest) -> list[TimelineEntry]:
     """The return's events, oldest first, with labels in the active language."""
     entries = []
     for event in return_events(return_request=rr):
+        if event.action not in EVENT_LABELS:  # staff-only events (notes, assignment) stay internal
+            continue
         entries.append(
             TimelineEntry(
                 at=event.at, label=EVENT_LABELS.get(event.action, event.action), detail=_detail(event)

@@ -87,6 +87,14 @@ class ReturnRequest(models.Model):
     location = models.ForeignKey(
         "stores.Location", verbose_name=_("location"), null=True, blank=True, on_delete=models.SET_NULL
     )
+    assignee = models.ForeignKey(
+        "auth.User",
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     carrier = models.CharField(_("carrier"), max_length=100, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
     include_shipping_refund = models.BooleanField(
@@ -118,6 +126,34 @@ class ReturnRequest(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class SlaStage(models.TextChoices):
+    """The stages a return waits in; each may have a target time per store."""
+
+    REVIEW = "review", _("Review (requested)")
+    PARCEL = "parcel", _("Parcel to arrive (approved or in transit)")
+    INSPECT = "inspect", _("Inspection (received)")
+    REFUND = "refund", _("Refund (money owed)")
+
+
+class SlaTarget(models.Model):
+    """How long a return may wait in a stage before the staff lists mark it late."""
+
+    store = models.ForeignKey(
+        "stores.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="sla_targets"
+    )
+    stage = models.CharField(_("stage"), max_length=16, choices=SlaStage.choices)
+    hours = models.PositiveIntegerField(_("hours"))
+
+    class Meta:
+        verbose_name = _("SLA target")
+        verbose_name_plural = _("SLA targets")
+        ordering = ["store_id", "stage"]
+        constraints = [models.UniqueConstraint(fields=["store", "stage"], name="sla_store_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.stage}: {self.hours} h"
 
 
 class ReturnLine(models.Model):
