@@ -105,7 +105,9 @@ def forbidden(request: HttpRequest, staff: StaffContext | None, capability: str)
     return render(request, "backoffice/forbidden.html", context, status=403)
 
 
-def staff_view(capability: str = "return.view") -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def staff_view(
+    capability: str = "return.view",
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Signed in, working for a store, and with a role that may do ``capability``; the view
     gets ``request.staff``. Anonymous people go to the sign-in page."""
 

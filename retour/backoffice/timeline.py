@@ -40,11 +40,11 @@ def _what(action: str) -> str:
     }.get(action, _("Change recorded"))
 
 
-def _who(event: ReturnEvent, roles: dict[int, str]) -> str:
+def _who(event: ReturnEvent, roles: dict[int, str], customer_name: str) -> str:
     if event.actor_type == "system":
         return _("Retour (automatic)")
-    if event.actor_type == "customer":
-        return _("%(name)s (customer)") % {"name": event.actor_name or _("the customer")}
+    if event.actor_type == "customer":  # by name: the event's actor is the email, not for every role
+        return _("%(name)s (customer)") % {"name": customer_name or _("the customer")}
     if event.actor_type == "api_key":
         role = event.actor_api_key.role if event.actor_api_key else ""
         label = str(Role(role).label) if role in Role.values else ""
@@ -107,12 +107,14 @@ def return_timeline(rr: ReturnRequest) -> list[TimelineEntry]:
     events = list(return_events(return_request=rr).select_related("actor_api_key"))
     user_ids = {e.actor_user_id for e in events if e.actor_user_id}
     roles = dict(
-        StoreMembership.objects.filter(store_id=rr.store_id, user_id__in=user_ids).values_list("user_id", "role")
+        StoreMembership.objects.filter(store_id=rr.store_id, user_id__in=user_ids).values_list(
+            "user_id", "role"
+        )
     )
     lines = {str(ln.id): ln.order_line.title or ln.order_line.sku for ln in rr.lines.all()}
     entries = []
     for event in events:
-        who = _who(event, roles)
+        who = _who(event, roles, rr.customer.name)
         text = _("%(what)s by %(who)s") % {"what": _what(event.action), "who": who}
         entries.append(TimelineEntry(at=event.at, text=text, details=_details(event, lines)))
     return entries

@@ -924,7 +924,10 @@ def return_assign(
 
     now = now or clock.now()
     rr = return_lock(return_request)
-    if assignee is not None and not StoreMembership.objects.filter(store_id=rr.store_id, user=assignee).exists():
+    if (
+        assignee is not None
+        and not StoreMembership.objects.filter(store_id=rr.store_id, user=assignee).exists()
+    ):
         raise ValidationFailed(
             _("This person does not work for the store."),
             errors=[line_error(["assignee"], "unknown_assignee", _("Not a staff member of the store."))],
@@ -955,7 +958,9 @@ def return_note_add(
             errors=[line_error(["note"], "required", _("The note is empty."))],
         )
     rr = return_lock(return_request)
-    return_event_add(rr, action="note_added", from_status=rr.status, actor=actor, now=now, data={"note": text[:2000]})
+    return_event_add(
+        rr, action="note_added", from_status=rr.status, actor=actor, now=now, data={"note": text[:2000]}
+    )
     return rr
 
 

@@ -192,7 +192,9 @@ def worklist(
     )
 
 
-def _filtered(qs: QuerySet[ReturnRequest], f: WorklistFilters, viewer_id: int | None) -> QuerySet[ReturnRequest]:
+def _filtered(
+    qs: QuerySet[ReturnRequest], f: WorklistFilters, viewer_id: int | None
+) -> QuerySet[ReturnRequest]:
     if f.status:
         qs = qs.filter(status__in=f.status.split(","))
     if f.reason:
@@ -231,7 +233,9 @@ def _search_q(text: str, customer_data: bool) -> Q:
     return q
 
 
-def sla_state(rr: ReturnRequest, *, targets: dict[str, int], now: datetime, to_refund: bool = False) -> SlaState | None:
+def sla_state(
+    rr: ReturnRequest, *, targets: dict[str, int], now: datetime, to_refund: bool = False
+) -> SlaState | None:
     """Which stage the return waits in, since when, and whether it is late (no query)."""
     stage, since = _stage(rr, to_refund)
     if stage is None or since is None:
@@ -259,7 +263,9 @@ def refund_due_overdue(rr: ReturnRequest, today: date) -> bool:
     return rr.status in LIVE and rr.refund_due_by is not None and rr.refund_due_by < today
 
 
-def row_facts(rr: ReturnRequest, *, targets: dict[str, int], now: datetime, to_refund: set[int]) -> dict[str, Any]:
+def row_facts(
+    rr: ReturnRequest, *, targets: dict[str, int], now: datetime, to_refund: set[int]
+) -> dict[str, Any]:
     """What a list row shows beyond the fields: SLA state and lateness (no query)."""
     sla = sla_state(rr, targets=targets, now=now, to_refund=rr.pk in to_refund)
     return {"sla": sla, "late": bool(sla and sla.late) or refund_due_overdue(rr, now.date())}

@@ -66,9 +66,7 @@ def _partner_location(*, store: Store, role: str, location: str | None) -> Locat
         raise ValidationFailed(_("A partner needs the code of its location."))
     loc = Location.objects.filter(store=store, code=location).first()
     if loc is None:
-        raise ValidationFailed(
-            _("No location has the code “%(code)s” in this store.") % {"code": location}
-        )
+        raise ValidationFailed(_("No location has the code “%(code)s” in this store.") % {"code": location})
     return loc
 
 

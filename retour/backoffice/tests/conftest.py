@@ -45,7 +45,9 @@ def staff(store, other_store, depot):
         "admin": staff_add(store=store, username="admin", role="admin", password=PASSWORD),
         "agent": staff_add(store=store, username="agent", role="agent", password=PASSWORD),
         "warehouse": staff_add(store=store, username="warehouse", role="warehouse", password=PASSWORD),
-        "partner": staff_add(store=store, username="partner", role="partner", password=PASSWORD, location="depot"),
+        "partner": staff_add(
+            store=store, username="partner", role="partner", password=PASSWORD, location="depot"
+        ),
         "partner_main": staff_add(
             store=store, username="partner_main", role="partner", password=PASSWORD, location="main"
         ),
@@ -74,7 +76,9 @@ def make_return(store, make_order, customer_actor):
     from retour.returns.models import ReturnRequest
     from retour.returns.services import LineRequest, return_approve, return_create, return_receive
 
-    def _make(number: str = "1001", *, status: str = "requested", location: str | None = None, target_store=None):
+    def _make(
+        number: str = "1001", *, status: str = "requested", location: str | None = None, target_store=None
+    ):
         order = make_order(number, lines=LINES, target_store=target_store)
         line = order.lines.get(ref="L1")
         rr = return_create(order=order, actor=customer_actor, lines=[LineRequest(line.id, 2, "too_small")])
@@ -83,12 +87,17 @@ def make_return(store, make_order, customer_actor):
         if status == "received":
             line_id = rr.lines.get().id
             return_receive(
-                return_request=rr, actor=customer_actor, lines=[{"id": line_id, "quantity": 2}], location=location
+                return_request=rr,
+                actor=customer_actor,
+                lines=[{"id": line_id, "quantity": 2}],
+                location=location,
             )
         elif location:
             from retour.stores.models import Location
 
-            ReturnRequest.objects.filter(pk=rr.pk).update(location=Location.objects.get(store=rr.store, code=location))
+            ReturnRequest.objects.filter(pk=rr.pk).update(
+                location=Location.objects.get(store=rr.store, code=location)
+            )
         return ReturnRequest.objects.get(pk=rr.pk)
 
     return _make

@@ -38,9 +38,12 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(client, staff):
     unknown = client.post(url("login"), {"username": "nobody-here", "password": "nope-nope-nope"})
     assert wrong.status_code == unknown.status_code == 400
     assert "Incorrect username or password." in wrong.content.decode()
+
     def error_box(response) -> str:
         page = response.content.decode()
-        return page[page.index('<div class="errors"') : page.index("</div>", page.index('<div class="errors"'))]
+        return page[
+            page.index('<div class="errors"') : page.index("</div>", page.index('<div class="errors"'))
+        ]
 
     assert error_box(wrong) == error_box(unknown)
 

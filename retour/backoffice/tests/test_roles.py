@@ -122,7 +122,7 @@ def test_bulk_approve_by_role(signed_in, returns, role):
 
 
 def test_store_switcher_changes_the_store_and_ignores_foreign_stores(signed_in, staff, other_store, returns):
-    from retour.stores.services import store_create, staff_add
+    from retour.stores.services import staff_add, store_create
 
     staff_add(store=other_store, username="agent", role="warehouse")
     store_create(slug="third", name="Third", country="FR")

@@ -27,7 +27,9 @@ def station(request: HttpRequest) -> HttpResponse:
         if rr is not None:
             return redirect("backoffice:receive_return", number=rr.number)
         # Unknown, another store's or another location's: the same answer, nothing changes.
-        form.add_error("code", _("No return of yours matches “%(code)s”.") % {"code": form.cleaned_data["code"]})
+        form.add_error(
+            "code", _("No return of yours matches “%(code)s”.") % {"code": form.cleaned_data["code"]}
+        )
         status = 404
     return render_staff(request, "backoffice/receive.html", {"form": form}, status=status)
 

@@ -114,7 +114,11 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(wl.returns, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
-        {"rr": rr, "money": return_money(rr), **row_facts(rr, targets=wl.targets, now=wl.now, to_refund=wl.to_refund)}
+        {
+            "rr": rr,
+            "money": return_money(rr),
+            **row_facts(rr, targets=wl.targets, now=wl.now, to_refund=wl.to_refund),
+        }
         for rr in page.object_list
     ]
     labels = queue_labels()
@@ -133,7 +137,12 @@ def home(request: HttpRequest) -> HttpResponse:
         "locations": [] if staff.location else Location.objects.filter(store=staff.store),
         "assignees": StoreMembership.objects.filter(store=staff.store).select_related("user"),
         "bulk_actions": [(a, bulk_labels()[a]) for a, cap in BULK_ACTIONS.items() if staff.can(cap)],
-        "sorts": [("newest", _("Newest first")), ("oldest", _("Oldest first")), ("due", _("Due date")), ("number", _("Number"))],
+        "sorts": [
+            ("newest", _("Newest first")),
+            ("oldest", _("Oldest first")),
+            ("due", _("Due date")),
+            ("number", _("Number")),
+        ],
     }
     return render_staff(request, "backoffice/home.html", context)
 
@@ -181,7 +190,9 @@ BULK_RUN: dict[str, Callable[[ReturnRequest, StaffContext], Any]] = {
     "approve": lambda rr, s: return_approve(return_request=rr, actor=s.actor),
     "reject": lambda rr, s: return_reject(return_request=rr, actor=s.actor),
     "receive": lambda rr, s: return_receive_all(return_request=rr, actor=s.actor, location=_own_location(s)),
-    "refund": lambda rr, s: refund_issue(return_request=rr, actor=s.actor, method=RefundMethod.ORIGINAL_PAYMENT),
+    "refund": lambda rr, s: refund_issue(
+        return_request=rr, actor=s.actor, method=RefundMethod.ORIGINAL_PAYMENT
+    ),
 }
 
 
@@ -200,7 +211,6 @@ def _back(request: HttpRequest) -> str:
 @require_GET
 @staff_view("return.view")
 def detail(request: HttpRequest, number: str) -> HttpResponse:
-    staff = _staff(request)
     rr = staff_return(request, number)
     return render_staff(request, "backoffice/return.html", detail_context(request, rr))
 
@@ -217,8 +227,9 @@ def detail_context(request: HttpRequest, rr: ReturnRequest) -> dict[str, Any]:
     }
     can["assign"] = staff.can("return.assign")
     can["note"] = staff.can("return.note")
-    ungraded = [
-        {"line": ln, "left": ln.received_quantity - sum(i.quantity for i in ln.inspections.all())} for ln in lines
+    ungraded: list[dict[str, Any]] = [
+        {"line": ln, "left": ln.received_quantity - sum(i.quantity for i in ln.inspections.all())}
+        for ln in lines
     ]
     context: dict[str, Any] = {
         "rr": rr,

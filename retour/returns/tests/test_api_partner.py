@@ -70,7 +70,9 @@ def test_partner_key_lists_and_reads_only_its_location(api_as, store, depot, mak
     assert refused.status_code == 404
 
 
-def test_partner_key_receives_at_its_location_and_may_not_approve(api_as, store, depot, make_order, customer_actor):
+def test_partner_key_receives_at_its_location_and_may_not_approve(
+    api_as, store, depot, make_order, customer_actor
+):
     from retour.stores.services import apikey_create
 
     rr = _return(make_order, customer_actor, "1001", location=depot)
@@ -81,14 +83,17 @@ def test_partner_key_receives_at_its_location_and_may_not_approve(api_as, store,
     assert response.status_code == 200, response.content
     assert response.json()["location"] == "depot"
     other = api.post(
-        f"/api/v1/returns/{rr.number}/receive", {"lines": [{"id": line_id, "quantity": 0}], "location": "main"}
+        f"/api/v1/returns/{rr.number}/receive",
+        {"lines": [{"id": line_id, "quantity": 0}], "location": "main"},
     )
     assert other.status_code == 403
     assert api.post(f"/api/v1/returns/{rr.number}/approve", {}).status_code == 403
     assert api.get("/api/v1/orders").status_code in (403, 404)
 
 
-def test_agent_refunds_up_to_the_store_limit(api_as, store, make_order, customer_actor, api_key_agent, api_key_admin):
+def test_agent_refunds_up_to_the_store_limit(
+    api_as, store, make_order, customer_actor, api_key_agent, api_key_admin
+):
     from retour.policies.services import policy_update
 
     policy_update(store=store, changes={"refund_trigger": "on_approval"})
@@ -98,6 +103,16 @@ def test_agent_refunds_up_to_the_store_limit(api_as, store, make_order, customer
     agent = api_as(api_key_agent)
     refused = agent.post(f"/api/v1/returns/{rr.number}/refunds", {"method": "manual", "amount": "15.00"})
     assert refused.status_code == 403 and refused.json()["code"] == "refund_needs_admin"
-    assert agent.post(f"/api/v1/returns/{rr.number}/refunds", {"method": "manual", "amount": "10.00"}).status_code == 201
+    assert (
+        agent.post(
+            f"/api/v1/returns/{rr.number}/refunds", {"method": "manual", "amount": "10.00"}
+        ).status_code
+        == 201
+    )
     admin = api_as(api_key_admin)
-    assert admin.post(f"/api/v1/returns/{rr.number}/refunds", {"method": "manual", "amount": "15.00"}).status_code == 201
+    assert (
+        admin.post(
+            f"/api/v1/returns/{rr.number}/refunds", {"method": "manual", "amount": "15.00"}
+        ).status_code
+        == 201
+    )
