@@ -357,8 +357,10 @@ def return_create(
 
 def line_right(elig: LineEligibility, reason: str, today: date) -> str:
     """Under which right a line returned for ``reason`` comes back: a defect found after the
-    windows is still covered by the legal guarantee."""
-    if elig.right in (None, "guarantee"):  # both windows have closed
+    windows, or on an item the shop flags final sale / not returnable, is still covered by the
+    legal guarantee (scenario E2: such a claim is never refused)."""
+    shop_refused = elig.line.final_sale or not elig.line.returnable
+    if elig.right in (None, "guarantee") or (shop_refused and elig.right != Right.WITHDRAWAL):
         if reason in GUARANTEE_REASONS and elig.open_for_guarantee(today):
             return Right.GUARANTEE
         return Right.POLICY  # refused as outside the window, unless staff override
@@ -422,10 +424,11 @@ def _overridden_codes(elig: LineEligibility) -> list[str]:
     """What a staff override waved through for this line (recorded in the audit event)."""
     line = elig.line
     codes = []
-    if line.final_sale:
-        codes.append("final_sale")
-    if not line.returnable:
-        codes.append("not_returnable_item")
+    if elig.right != Right.WITHDRAWAL:  # the statutory right needs no override for the shop's flags
+        if line.final_sale:
+            codes.append("final_sale")
+        if not line.returnable:
+            codes.append("not_returnable_item")
     if elig.right in (None, "guarantee"):
         codes.append("outside_return_window")
     return codes
@@ -724,6 +727,53 @@ def _location(rr: ReturnRequest, code: str | None) -> Location:
     return loc
 
 
+# Roles whose members handle returns and their messages (warehouse and partners do not).
+ASSIGNABLE_ROLES = ("admin", "agent")
+
+
+@transaction.atomic
+def return_assign(
+    *, return_request: ReturnRequest, actor: Actor, assignee: Any, now: datetime | None = None
+) -> ReturnRequest:
+    """Give the return (and its messages) to an agent or store admin of its store, or to nobody
+    (``assignee=None``). The change is an audit event; assigning the same person again is a no-op.
+    """
+    from retour.stores.models import StoreMembership
+
+    now = now or clock.now()
+    rr = return_lock(return_request)
+    if (
+        assignee is not None
+        and not StoreMembership.objects.filter(
+            store_id=rr.store_id, user_id=assignee.pk, role__in=ASSIGNABLE_ROLES, user__is_active=True
+        ).exists()
+    ):
+        raise ValidationFailed(
+            _("This person cannot be given the return."),
+            errors=[
+                line_error(
+                    ["assignee"],
+                    "invalid_assignee",
+                    _("Choose an agent or an administrator of the return's store."),
+                )
+            ],
+        )
+    new_id = assignee.pk if assignee is not None else None
+    if rr.assignee_id == new_id:
+        return rr
+    ReturnRequest.objects.filter(pk=rr.pk).update(assignee_id=new_id)
+    rr.assignee_id = new_id
+    return_event_add(
+        rr,
+        action="assigned",
+        from_status=rr.status,
+        actor=actor,
+        now=now,
+        data={"assignee": assignee.get_username() if assignee is not None else ""},
+    )
+    return rr
+
+
 @transaction.atomic
 def return_inspect(
     *, return_request: ReturnRequest, actor: Actor, entries: list[dict[str, Any]], now: datetime | None = None
@@ -913,36 +963,6 @@ def return_expire_due(*, now: datetime | None = None, store: Store | None = None
             return_event_add(rr, action="expired", from_status=old, actor=Actor.system("expiry"), now=now)
             count += 1
     return count
-
-
-@transaction.atomic
-def return_assign(
-    *, return_request: ReturnRequest, actor: Actor, assignee: Any, now: datetime | None = None
-) -> ReturnRequest:
-    """Give the return to a staff member of its store (``assignee=None``: to nobody)."""
-    from retour.stores.models import StoreMembership
-
-    now = now or clock.now()
-    rr = return_lock(return_request)
-    if (
-        assignee is not None
-        and not StoreMembership.objects.filter(store_id=rr.store_id, user=assignee).exists()
-    ):
-        raise ValidationFailed(
-            _("This person does not work for the store."),
-            errors=[line_error(["assignee"], "unknown_assignee", _("Not a staff member of the store."))],
-        )
-    ReturnRequest.objects.filter(pk=rr.pk).update(assignee=assignee)
-    rr.assignee = assignee
-    return_event_add(
-        rr,
-        action="assigned",
-        from_status=rr.status,
-        actor=actor,
-        now=now,
-        data={"assignee": assignee.get_username() if assignee is not None else ""},
-    )
-    return rr
 
 
 @transaction.atomic

@@ -117,12 +117,10 @@ def test_assign_and_internal_note(signed_in, make_return, staff):
         url("return_action", number=rr.number, name="assign"), {"assignee": staff["warehouse"].user_id}
     )
     client.post(url("return_action", number=rr.number, name="note"), {"note": "Customer called"})
-    assert ReturnRequest.objects.get(pk=rr.pk).assignee_id == staff["warehouse"].user_id
+    assert ReturnRequest.objects.get(pk=rr.pk).assignee_id == staff["admin"].user_id
     page = client.get(url("return", number=rr.number)).content.decode()
-    assert "Customer called" in page and "To warehouse" in page
-    assert (
-        client.get(url("home"), {"assignee": staff["warehouse"].user_id}).context["rows"][0]["rr"].pk == rr.pk
-    )
+    assert "Customer called" in page and "To admin" in page
+    assert client.get(url("home"), {"assignee": staff["admin"].user_id}).context["rows"][0]["rr"].pk == rr.pk
 
 
 def test_internal_notes_never_reach_the_customer_status_page(signed_in, make_return, client):

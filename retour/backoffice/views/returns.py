@@ -24,6 +24,7 @@ from retour.returns import transitions
 from retour.returns.models import Condition, Disposition, ReturnChannel, ReturnRequest, Status
 from retour.returns.selectors import return_money, return_send_back_by
 from retour.returns.services import (
+    ASSIGNABLE_ROLES,
     return_approve,
     return_assign,
     return_cancel,
@@ -39,6 +40,10 @@ from retour.returns.worklist import QUEUES, SORTS, WorklistFilters, row_facts, w
 from retour.stores.models import Location, StoreMembership
 
 PAGE_SIZE = 25
+
+
+def _assignees(store: Any) -> Any:
+    return StoreMembership.objects.filter(store=store, role__in=ASSIGNABLE_ROLES).select_related("user")
 
 
 def _staff(request: HttpRequest) -> StaffContext:
@@ -135,7 +140,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "channels": ReturnChannel.choices,
         "reasons": ReturnReason.objects.filter(store=staff.store).values_list("code", flat=True),
         "locations": [] if staff.location else Location.objects.filter(store=staff.store),
-        "assignees": StoreMembership.objects.filter(store=staff.store).select_related("user"),
+        "assignees": _assignees(staff.store),
         "bulk_actions": [(a, bulk_labels()[a]) for a, cap in BULK_ACTIONS.items() if staff.can(cap)],
         "sorts": [
             ("newest", _("Newest first")),
@@ -250,7 +255,7 @@ def detail_context(request: HttpRequest, rr: ReturnRequest) -> dict[str, Any]:
         "dispositions": Disposition.choices,
         "refund_methods": RefundMethod.choices,
         "photos": list(rr.photos.all()),
-        "assignees": StoreMembership.objects.filter(store=rr.store_id).select_related("user"),
+        "assignees": _assignees(rr.store),
     }
     if customer_data:
         from retour.helpdesk.selectors import message_list
