@@ -135,3 +135,32 @@ def test_store_switcher_changes_the_store_and_ignores_foreign_stores(signed_in, 
     assert {row["rr"].number for row in home.context["rows"]} == {returns["other"].number}
     client.post(url("switch_store"), {"store": "third"})
     assert client.get(url("home")).context["staff"].store.slug == "other"
+
+
+def test_a_partner_sees_only_the_photos_of_its_location(signed_in, returns, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from retour.returns.models import ReturnPhoto
+
+    photos = {}
+    for where in ("main", "depot"):
+        photo = ReturnPhoto(return_request=returns[where])
+        photo.image.save(f"{where}.jpg", ContentFile(b"\xff\xd8jpeg"), save=False)
+        photo.thumbnail.save(f"{where}-t.jpg", ContentFile(b"\xff\xd8jpeg"), save=False)
+        photo.save()
+        photos[where] = photo
+    client = signed_in("partner")
+    assert client.get(f"/media/{photos['depot'].image.name}").status_code == 200
+    assert client.get(f"/media/{photos['main'].image.name}").status_code == 404
+    assert signed_in("agent").get(f"/media/{photos['main'].image.name}").status_code == 200
+
+
+def test_the_station_answers_unknown_and_foreign_codes_alike_and_changes_nothing(signed_in, returns):
+    client = signed_in("partner")
+    for code in ("NOPE-1", returns["main"].number, returns["other"].number):
+        response = client.get(url("receive"), {"code": code})
+        assert response.status_code == 404
+        assert "No return of yours matches" in response.content.decode()
+    assert {r.status for r in ReturnRequest.objects.all()} == {"requested"}
+    ok = client.get(url("receive"), {"code": returns["depot"].number.lower()})
+    assert ok.status_code == 302 and ok["Location"] == url("receive_return", number=returns["depot"].number)
