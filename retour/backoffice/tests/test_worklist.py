@@ -100,3 +100,10 @@ def test_pages_of_25(signed_in, make_return, settings):
         assert len(numbers(client.get(url("home"), {"page": 2}))) == 1
     finally:
         views.PAGE_SIZE = 25
+
+
+def test_the_filter_form_through_htmx_gets_the_results_only(signed_in, make_return):
+    rr = make_return("1001")
+    response = signed_in("agent").get(url("home"), {"q": "1001"}, HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert page.startswith('<div id="results">') and rr.number in page and "<html" not in page

@@ -149,7 +149,9 @@ def home(request: HttpRequest) -> HttpResponse:
             ("number", _("Number")),
         ],
     }
-    return render_staff(request, "backoffice/home.html", context)
+    # htmx (the filter form) swaps the results only; a plain request gets the whole page.
+    template = "backoffice/_worklist.html" if getattr(request, "htmx", False) else "backoffice/home.html"
+    return render_staff(request, template, context)
 
 
 @require_POST
