@@ -22,6 +22,7 @@ the contract (`unauthenticated` 401, `forbidden` 403, `not_found` 404, `validati
 |---|---|---|
 | 405 | `method_not_allowed` | the path exists but not with this method (see the `Allow` header) |
 | 500 | `server_error` | an unexpected error on our side; it was logged, the request may be retried |
+| 503 | `database_unavailable` | the database is down, unreachable or timed out; retry after `Retry-After` seconds |
 | other | `http_error` | any other HTTP error raised by the framework, with its status |
 
 | 422 | `legal_input_invalid` | the consumer-law periods cannot be computed from an order's stored data (a date outside 1990–2099) |

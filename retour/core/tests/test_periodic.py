@@ -111,5 +111,6 @@ def test_the_task_runs_the_sweep_with_the_real_clock(approved):
         "refunds_flagged_overdue",
         "notifications_retried",
         "draft_photos_purged",
-        "rate_limits_purged",
+        "orphaned_tasks_failed",
+        "retention_purged",
     }
