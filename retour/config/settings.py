@@ -52,7 +52,7 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_URL = "/static/"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "retour.core.apps.RetourAdminConfig",  # django.contrib.admin, closed to partners
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "retour.core.middleware.BodySizeLimitMiddleware",
+    "retour.core.middleware.NullCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
