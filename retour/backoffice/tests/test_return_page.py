@@ -113,9 +113,7 @@ def test_agent_refund_above_the_store_limit_needs_an_admin(signed_in, make_retur
 def test_assign_and_internal_note(signed_in, make_return, staff):
     rr = make_return("1001")
     client = signed_in("agent")
-    client.post(
-        url("return_action", number=rr.number, name="assign"), {"assignee": staff["admin"].user_id}
-    )
+    client.post(url("return_action", number=rr.number, name="assign"), {"assignee": staff["admin"].user_id})
     client.post(url("return_action", number=rr.number, name="note"), {"note": "Customer called"})
     assert ReturnRequest.objects.get(pk=rr.pk).assignee_id == staff["admin"].user_id
     page = client.get(url("return", number=rr.number)).content.decode()
