@@ -6,7 +6,7 @@ below and to ``urlpatterns``.
 
 from django.urls import path
 
-from retour.backoffice.views import auth, receive, returns
+from retour.backoffice.views import auth, create, customers, helpdesk, receive, returns
 
 app_name = "backoffice"
 
@@ -28,4 +28,22 @@ receive_urls = [
     path("receive/<str:number>/", receive.receive_return, name="receive_return"),
 ]
 
-urlpatterns = auth_urls + returns_urls + receive_urls
+helpdesk_urls = [
+    path("messages/", helpdesk.inbox, name="inbox"),
+    path("messages/<str:number>/", helpdesk.conversation, name="conversation"),
+    path("messages/<str:number>/reply/", helpdesk.reply, name="reply"),
+    path("messages/<str:number>/reply-text/", helpdesk.reply_text, name="reply_text"),
+    path("messages/<str:number>/read/", helpdesk.mark_read, name="mark_read"),
+]
+
+customer_urls = [
+    path("customers/", customers.customers, name="customers"),
+    path("customers/<int:pk>/", customers.customer, name="customer"),
+]
+
+create_urls = [
+    path("create/", create.find_order, name="create"),
+    path("create/<str:number>/", create.create_for_order, name="create_order"),
+]
+
+urlpatterns = auth_urls + returns_urls + receive_urls + helpdesk_urls + customer_urls + create_urls

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from retour.core.actors import Actor
 from retour.core.errors import DomainError
 from retour.core.models import IdempotencyRecord, RateLimitCounter
+from retour.stores.permissions import roles_for
 
 
 def member_roles(request: HttpRequest) -> dict[int, str]:
@@ -42,8 +43,9 @@ def member_roles(request: HttpRequest) -> dict[int, str]:
 # The admin is closed to logistics partners: they work in the workspace, which shows them only
 # the returns routed to their location(s); the admin has no notion of locations.
 ADMIN_CLOSED_ROLES = ("partner",)
-# Roles that see customers' personal data and money (warehouse staff see returns and stock only).
-CUSTOMER_DATA_ROLES = ("admin", "agent")
+# Roles that see customers' personal data and money (warehouse staff see returns and stock only):
+# the workspace's role table says so.
+CUSTOMER_DATA_ROLES: tuple[str, ...] = tuple(str(r) for r in roles_for("return.customer_data"))
 
 
 def admin_roles(request: HttpRequest) -> dict[int, str]:

@@ -338,14 +338,10 @@ def _staff_alert(message: Message) -> None:
 
 
 def staff_return_url(rr: ReturnRequest) -> str:
-    """Where staff open the return (the workspace's return page)."""
+    """Where staff read the return's messages and answer (the workspace's conversation page)."""
     from django.conf import settings
 
-    return f"{settings.BASE_URL}/staff/returns/{rr.number}/"
-
-
-# Roles that read and answer customers' messages (warehouse and partners see no customer data).
-MESSAGE_ROLES = ("admin", "agent")
+    return f"{settings.BASE_URL}/staff/messages/{rr.number}/"
 
 
 @transaction.atomic
@@ -356,7 +352,9 @@ def message_reply(
     shows it), the customer's messages marked read, and emailed to the customer in their
     language through the outbox, after commit. Only admins and agents (or a superuser) reply.
     """
-    if actor.type != "user" or actor.role not in MESSAGE_ROLES:
+    from retour.stores.permissions import role_can
+
+    if actor.type != "user" or not role_can(actor.role, "message.reply"):
         raise Forbidden()
     now = now or clock.now()
     user = _user(actor)

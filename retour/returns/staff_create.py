@@ -21,13 +21,14 @@ from retour.returns.services import ExchangeRequest, LineRequest, return_create
 from retour.stores.models import Store
 
 STAFF_CHANNELS = (ReturnChannel.PHONE, ReturnChannel.STORE, ReturnChannel.STAFF)
-# Roles that create returns for customers (warehouse staff and partners do not).
-CREATING_ROLES = ("admin", "agent")
 MAX_OVERRIDE_REASON = 500
 
 
 def staff_may_create_returns(actor: Actor) -> bool:
-    return actor.type == "user" and actor.role in CREATING_ROLES
+    """Admins and agents (``return.create``); warehouse staff and partners do not."""
+    from retour.stores.permissions import role_can
+
+    return actor.type == "user" and role_can(actor.role, "return.create")
 
 
 @transaction.atomic

@@ -12,7 +12,6 @@ from retour.helpdesk.services import message_post
 from retour.policies.services import policy_update
 from retour.resolutions.services import refund_issue
 from retour.returns.services import LineRequest, return_approve, return_create
-from retour.stores.models import Location, StoreMembership
 from retour.stores.services import staff_add
 
 STAFF = Actor(type="user", name="boss", role="admin")
@@ -100,8 +99,7 @@ def test_a_store_admin_edits_locations_under_the_store_and_an_agent_only_reads_t
 
 
 def test_the_admin_is_closed_to_partners(store, refunded):
-    membership = staff_add(store=store, username="3pl", role="partner")
-    StoreMembership.objects.filter(pk=membership.pk).update(location=Location.objects.get(store=store))
+    membership = staff_add(store=store, username="3pl", role="partner", location="main")
     partner = Client()
     partner.force_login(membership.user)
     for url in (
@@ -116,7 +114,7 @@ def test_the_admin_is_closed_to_partners(store, refunded):
 
 
 def test_a_partner_of_one_store_who_is_an_agent_of_another_sees_only_the_other(store, other_store, refunded):
-    person = staff_add(store=store, username="both", role="partner").user
+    person = staff_add(store=store, username="both", role="partner", location="main").user
     staff_add(store=other_store, username="both", role="agent")
     client = Client()
     client.force_login(person)

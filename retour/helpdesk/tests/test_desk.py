@@ -143,7 +143,7 @@ def test_a_customer_message_alerts_the_assignee_and_marks_the_return_unread(new_
     assert (row.recipient, row.language) == ("claire@maison.example", "fr")
     email = send(row)
     assert "Is it on its way?" in email.body
-    assert f"https://returns.example.com/staff/returns/{rr.number}/" in email.body
+    assert f"https://returns.example.com/staff/messages/{rr.number}/" in email.body
     assert [r.number for r in inbox_list(store=store, state="unread")] == [rr.number]
 
 
