@@ -37,6 +37,8 @@ try:
         schemes=("file", "smtp", "smtps", "console", "memory"),
     )
     LOOKUP_RATE_LIMIT = env_int("RETOUR_LOOKUP_RATE_LIMIT", 10, minimum=1)
+    WEBHOOK_TIMEOUT_SECONDS = env_int("RETOUR_WEBHOOK_TIMEOUT", 10, minimum=1)
+    WEBHOOK_LEASE_SECONDS = env_int("RETOUR_WEBHOOK_LEASE", 60, minimum=1)
     API_RATE_LIMIT = env_int("RETOUR_API_RATE_LIMIT", 0, minimum=0)  # requests/minute per key, 0 = off
 except ConfigError as exc:  # stop with a clear message rather than a traceback
     sys.stderr.write(f"retour: configuration error: {exc}\n")
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
     "retour.notifications",
     "retour.helpdesk",
     "retour.portal",
+    "retour.integrations.webhooks",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,7 @@
 """The periodic sweep: time-driven work that no request triggers.
 
 ``periodic_run`` expires approved returns that were never shipped, flags overdue
-statutory-withdrawal refunds and re-sends notifications whose retry is due. Each job runs on its
+statutory-withdrawal refunds and re-sends notifications and webhook deliveries whose retry is due. Each job runs on its
 own: one that fails is logged and reported as -1, and the others still run. Every job is safe to
 run twice and at any interval (the worker calls this every few minutes).
 """
@@ -28,6 +28,7 @@ JOBS: tuple[tuple[str, str], ...] = (
     ("returns_expired", "retour.returns.services:return_expire_due"),
     ("refunds_flagged_overdue", "retour.resolutions.overdue:refunds_flag_overdue"),
     ("notifications_retried", "retour.notifications.tasks:notification_retry_due"),
+    ("webhooks_retried", "retour.integrations.webhooks.tasks:webhook_retry_due"),
     ("draft_photos_purged", "retour.portal.services:draft_photos_purge"),
     ("rate_limits_purged", "retour.core.periodic:ratelimits_purge"),
 )

@@ -16,6 +16,7 @@ from retour.notifications.models import Notification
 
 if TYPE_CHECKING:
     from retour.returns.models import ReturnRequest
+    from retour.stores.models import Store
 
 CUSTOMER_KINDS = (
     "return_created",
@@ -27,6 +28,7 @@ CUSTOMER_KINDS = (
     "withdrawal_acknowledged",
 )
 STAFF_KINDS = ("return_refund_overdue",)
+STORE_KINDS = ("webhook_endpoint_disabled",)  # about the store's set-up, to its admins
 KINDS = CUSTOMER_KINDS + STAFF_KINDS
 LANGUAGES = ("fr", "en")
 
@@ -79,6 +81,37 @@ def notification_queue(
     )
     enqueue_on_commit(notification_send_task, notification.pk)
     return notification
+
+
+def notification_queue_store(*, store: Store, kind: str, data: dict[str, Any]) -> list[Notification]:
+    """Write one outbox row of ``kind`` per admin of ``store`` (their account's email), or to the
+    store's support address when no admin has one; sent after commit like any other email."""
+    from retour.notifications.tasks import notification_send_task
+    from retour.stores.models import Role, StoreMembership
+
+    if kind not in STORE_KINDS:
+        raise ValueError(f"Unknown store notification kind {kind!r}")
+    admins = StoreMembership.objects.filter(store=store, role=Role.ADMIN).exclude(user__email="")
+    recipients = sorted(set(admins.values_list("user__email", flat=True))) or (
+        [store.support_email] if store.support_email else []
+    )
+    context = {"store_name": store.name, "support_email": store.support_email, **data}
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(
+                store=store,
+                kind=kind,
+                channel=Notification.Channel.EMAIL,
+                recipient=recipient,
+                language=email_language(store.language),
+                context=context,
+            )
+            for recipient in recipients
+        ]
+    )
+    for row in rows:
+        enqueue_on_commit(notification_send_task, row.pk)
+    return rows
 
 
 def notification_retry(*, notification: Notification) -> bool:

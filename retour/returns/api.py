@@ -6,6 +6,7 @@ it is now (re-read through the selector, so the answer has the shape of GET).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Query, Router
+from ninja.responses import NinjaJSONEncoder
 
 from retour.core.api import api_actor, api_store, idempotent, paginate, require_role
 from retour.core.money import money_str
@@ -206,6 +208,14 @@ def return_close_endpoint(request: HttpRequest, number: str, payload: NoteIn) ->
 
 
 # --- representation ------------------------------------------------------------------------------
+
+
+def return_json(*, store: Any, number: str) -> dict[str, Any]:
+    """The body of ``GET /returns/{number}`` as plain JSON values, read now (webhook payloads)."""
+    out = ReturnOut.model_validate(return_out(return_get(store=store, number=number))).model_dump(
+        by_alias=True
+    )
+    return json.loads(json.dumps(out, cls=NinjaJSONEncoder))
 
 
 def return_out(rr: ReturnRequest) -> dict[str, Any]:

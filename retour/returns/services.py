@@ -28,6 +28,7 @@ from retour.core.errors import (
     ValidationFailed,
     line_error,
 )
+from retour.core.events import RETURN_EVENT_TYPES, webhook_event_emit
 from retour.core.prefetch import cache_related
 from retour.orders.models import Order
 from retour.policies.eligibility import (
@@ -86,7 +87,11 @@ def return_event_add(
     now: datetime,
     data: dict[str, Any] | None = None,
 ) -> ReturnEvent:
-    """Write the audit row of an action, in the action's transaction (house rule 2)."""
+    """Write the audit row of an action, in the action's transaction (house rule 2), and the
+    outbox rows of the matching webhook event (``return.<action>``) when the store wants it."""
+    event_type = RETURN_EVENT_TYPES.get(action)
+    if event_type:
+        webhook_event_emit(store=rr.store_id, type=event_type, data_fn=lambda: return_payload(rr))
     return ReturnEvent.objects.create(
         store_id=rr.store_id,
         return_request=rr,
@@ -100,6 +105,13 @@ def return_event_add(
         actor_api_key_id=actor.api_key_id,
         data=data or {},
     )
+
+
+def return_payload(rr: ReturnRequest) -> dict[str, Any]:
+    """The return as ``GET /api/v1/returns/{number}`` gives it now (a webhook event's data)."""
+    from retour.returns.api import return_json
+
+    return return_json(store=rr.store, number=rr.number)
 
 
 def return_notify(rr: ReturnRequest, kind: str, data: dict[str, Any] | None = None) -> None:
