@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "retour.helpdesk",
     "retour.portal",
     "retour.integrations.webhooks",
+    "retour.integrations.storefront",
 ]
 
 MIDDLEWARE = [
