@@ -37,6 +37,9 @@ try:
         schemes=("file", "smtp", "smtps", "console", "memory"),
     )
     LOOKUP_RATE_LIMIT = env_int("RETOUR_LOOKUP_RATE_LIMIT", 10, minimum=1)
+    REPLY_ADDRESS = env_str("RETOUR_REPLY_ADDRESS", "")
+    if REPLY_ADDRESS and (REPLY_ADDRESS.count("@") != 1 or "+" in REPLY_ADDRESS or " " in REPLY_ADDRESS):
+        raise ConfigError("RETOUR_REPLY_ADDRESS must be one plain address, e.g. replies@inbound.example.com")
     WEBHOOK_TIMEOUT_SECONDS = env_int("RETOUR_WEBHOOK_TIMEOUT", 10, minimum=1)
     WEBHOOK_LEASE_SECONDS = env_int("RETOUR_WEBHOOK_LEASE", 60, minimum=1)
     API_RATE_LIMIT = env_int("RETOUR_API_RATE_LIMIT", 0, minimum=0)  # requests/minute per key, 0 = off
@@ -71,6 +74,7 @@ INSTALLED_APPS = [
     "retour.portal",
     "retour.integrations.webhooks",
     "retour.integrations.storefront",
+    "retour.integrations.inbound",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +144,16 @@ from retour.config.email import email_settings  # noqa: E402
 
 globals().update(email_settings(EMAIL_URL))
 DEFAULT_FROM_EMAIL = env_str("RETOUR_EMAIL_FROM", "Retour <no-reply@localhost>")
+# Inbound email (replies to Retour's emails) through django-anymail; each ESP's webhook answers
+# only once its check is set (retour/integrations/inbound/urls.py).
+ANYMAIL = {
+    key: value
+    for key, value in {
+        "WEBHOOK_SECRET": env_str("RETOUR_INBOUND_WEBHOOK_SECRET"),
+        "MAILGUN_WEBHOOK_SIGNING_KEY": env_str("RETOUR_MAILGUN_WEBHOOK_SIGNING_KEY"),
+    }.items()
+    if value
+}
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

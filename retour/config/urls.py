@@ -16,6 +16,8 @@ urlpatterns = [
     # For the shop's own pages: public, cacheable, no login.
     path("public/embed.js", storefront.embed_js, name="embed_js"),
     path("public/<slug:store>/returnability", storefront.returnability, name="returnability"),
+    # Replies to Retour's emails, from the ESP (signature or basic auth checked by django-anymail).
+    path("hooks/email/", include("retour.integrations.inbound.urls")),
 ]
 # Shopper pages in the shopper's language: /en/portal/…, /fr/portal/…; /portal/… redirects by Accept-Language.
 urlpatterns += i18n_patterns(path("portal/", include("retour.portal.urls")))

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from retour.core.tasks import enqueue_on_commit
+from retour.notifications import replies
 from retour.notifications.models import Notification
 from retour.notifications.render import notification_render
 
@@ -58,13 +59,21 @@ def _sender(store_name: str) -> str:
 
 def _deliver(notification: Notification) -> str:
     email = notification_render(notification)
+    reply_to = [notification.store.support_email] if notification.store.support_email else None
+    headers = {"Auto-Submitted": "auto-generated", "X-Retour-Notification": str(notification.pk)}
+    rr = notification.return_request
+    if rr is not None:
+        # The customer's reply comes back to this return's thread (retour.notifications.replies).
+        headers["Message-ID"] = replies.message_id(rr, notification.pk)
+        address = replies.reply_address(rr)
+        reply_to = [address] if address else reply_to
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.text,
         from_email=_sender(notification.store.name),
         to=[notification.recipient],
-        reply_to=[notification.store.support_email] if notification.store.support_email else None,
-        headers={"Auto-Submitted": "auto-generated", "X-Retour-Notification": str(notification.pk)},
+        reply_to=reply_to,
+        headers=headers,
     )
     message.attach_alternative(email.html, "text/html")
     message.send(fail_silently=False)
