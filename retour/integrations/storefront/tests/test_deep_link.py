@@ -135,3 +135,18 @@ def test_the_api_gives_admins_the_secret_and_staff_a_ready_link(
     assert secret.startswith("pls_")
     assert api_as(api_key_warehouse).post("/api/v1/portal-links", {"order_number": "1001"}).status_code == 403
     assert api.post("/api/v1/portal-links", {"order_number": "9999"}).status_code == 404
+
+
+def test_a_store_admin_makes_the_secret_in_the_admin_and_sees_it_once(store, make_order):
+    from retour.integrations.storefront.models import PortalLinkKey
+    from retour.stores.services import staff_add
+
+    client = Client()
+    client.force_login(staff_add(store=store, username="boss", role="admin").user)
+    response = client.post("/admin/storefront/portallinkkey/add/", {"store": store.pk}, follow=True)
+    key = PortalLinkKey.objects.get(store=store)
+    assert key.secret in response.content.decode()
+    assert key.secret not in client.get(f"/admin/storefront/portallinkkey/{key.pk}/change/").content.decode()
+    agent = Client()
+    agent.force_login(staff_add(store=store, username="agent", role="agent").user)
+    assert agent.post("/admin/storefront/portallinkkey/add/", {"store": store.pk}).status_code == 403
