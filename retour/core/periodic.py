@@ -29,6 +29,7 @@ JOBS: tuple[tuple[str, str], ...] = (
     ("refunds_flagged_overdue", "retour.resolutions.overdue:refunds_flag_overdue"),
     ("notifications_retried", "retour.notifications.tasks:notification_retry_due"),
     ("webhooks_retried", "retour.integrations.webhooks.tasks:webhook_retry_due"),
+    ("webhook_log_purged", "retour.integrations.webhooks.tasks:webhook_log_purge"),
     ("draft_photos_purged", "retour.portal.services:draft_photos_purge"),
     ("rate_limits_purged", "retour.core.periodic:ratelimits_purge"),
 )

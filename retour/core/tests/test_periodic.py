@@ -111,6 +111,7 @@ def test_the_task_runs_the_sweep_with_the_real_clock(approved):
         "refunds_flagged_overdue",
         "notifications_retried",
         "webhooks_retried",
+        "webhook_log_purged",
         "draft_photos_purged",
         "rate_limits_purged",
     }

@@ -212,6 +212,20 @@ def webhook_retry_due(*, now: datetime | None = None) -> int:
     return len(ids)
 
 
+KEEP_LOG = timedelta(days=30)
+
+
+def webhook_log_purge(*, now: datetime | None = None) -> int:
+    """Forget events older than 30 days whose every delivery is over (succeeded or given up),
+    with their deliveries and log. Returns the number of events removed."""
+    now = now or timezone.now()
+    live = WebhookDelivery.objects.filter(status__in=(Status.PENDING, Status.SENDING)).values("message_id")
+    old = WebhookMessage.objects.filter(created_at__lt=now - KEEP_LOG).exclude(pk__in=live)
+    ids = list(old.values_list("pk", flat=True)[: SWEEP_BATCH * 10])
+    WebhookMessage.objects.filter(pk__in=ids).delete()
+    return len(ids)
+
+
 @task()
 def webhook_delivery_send_task(delivery_id: int) -> str:
     return webhook_delivery_send(delivery_id=delivery_id)

@@ -193,3 +193,18 @@ def test_the_sweep_takes_back_a_delivery_whose_sender_died(store, endpoint, rece
     assert webhook_retry_due(now=now + timedelta(seconds=61)) == 1
     assert webhook_delivery_send(delivery_id=delivery.pk, now=now + timedelta(seconds=61)) == "succeeded"
     assert receiver.ids() == [delivery.message.event_id]
+
+
+def test_the_log_of_finished_events_is_forgotten_after_30_days(store, endpoint, receiver, dummy_tasks):
+    from retour.integrations.webhooks.tasks import webhook_log_purge
+
+    make_return(store)
+    send_all()
+    receiver.script = [500]
+    make_return(store, number="1002")
+    send_all()  # this one is still being retried
+    later = timezone.now() + timedelta(days=31)
+    assert webhook_log_purge(now=timezone.now()) == 0
+    assert webhook_log_purge(now=later) == 1
+    assert list(WebhookMessage.objects.values_list("deliveries__status", flat=True)) == ["pending"]
+    assert WebhookAttempt.objects.count() == 1
