@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from retour.core.admin import ReadOnlyInline, StoreScopedAdmin
+from retour.core.admin import CUSTOMER_DATA_ROLES, ReadOnlyInline, StoreScopedAdmin
 from retour.resolutions.models import Refund, StoreCreditAccount, StoreCreditEntry
 
 
@@ -11,6 +11,7 @@ class RefundAdmin(StoreScopedAdmin):
     """Refunds are recorded by refund_issue only (never more than refundable); shown here."""
 
     read_only = True
+    viewable_by = CUSTOMER_DATA_ROLES
     list_display = (
         "created_at",
         "return_request",
@@ -34,6 +35,7 @@ class RefundAdmin(StoreScopedAdmin):
 
 class StoreCreditEntryInline(ReadOnlyInline):
     model = StoreCreditEntry
+    viewable_by = CUSTOMER_DATA_ROLES
     fields = ("created_at", "amount", "kind", "refund", "note")
 
 
@@ -42,6 +44,7 @@ class StoreCreditAccountAdmin(StoreScopedAdmin):
     """The balance is the sum of the ledger; both move through the resolution services only."""
 
     read_only = True
+    viewable_by = CUSTOMER_DATA_ROLES
     list_display = ("customer", "currency", "balance", "store")
     list_filter = ("currency", "store")
     search_fields = ("customer__email", "customer__name")
@@ -53,6 +56,7 @@ class StoreCreditAccountAdmin(StoreScopedAdmin):
 class StoreCreditEntryAdmin(StoreScopedAdmin):
     store_path = "account__store"
     read_only = True
+    viewable_by = CUSTOMER_DATA_ROLES
     list_display = ("created_at", "account", "amount", "kind", "refund", "note")
     list_filter = ("kind", "account__store")
     search_fields = ("account__customer__email", "note")
