@@ -1,7 +1,7 @@
 """Replies to Retour's emails, tied to their return by a signed token, never by the sender alone.
 
 Every email about a return carries the token twice: in its ``Message-ID``
-(``<retour.<token>.<n>@domain>``, which mail clients quote back in ``In-Reply-To`` and
+(``<retour.<token>.<n>.<tag>@domain>``, see ``notification_message_id``, which mail clients quote back in ``In-Reply-To`` and
 ``References``) and, when ``RETOUR_REPLY_ADDRESS`` is set, in its ``Reply-To``
 (``replies+<token>@inbound.example.com``). The token is ``r<return id>-<signature>``, the
 signature an HMAC of the return's id and its secret status token with the site's secret key: it
@@ -34,21 +34,12 @@ def reply_token(return_request: ReturnRequest) -> str:
     return f"r{return_request.pk}-{_signature(return_request.pk, return_request.token)}"
 
 
-def _domain() -> str:
-    address = settings.REPLY_ADDRESS or settings.DEFAULT_FROM_EMAIL
-    return address.rsplit("@", 1)[-1].strip(" >") or "retour.invalid"
-
-
 def reply_address(return_request: ReturnRequest) -> str | None:
     """``replies+<token>@domain`` from ``RETOUR_REPLY_ADDRESS``, or None when it is not set."""
     if not settings.REPLY_ADDRESS:
         return None
     local, _at, domain = settings.REPLY_ADDRESS.partition("@")
     return f"{local}+{reply_token(return_request)}@{domain}"
-
-
-def message_id(return_request: ReturnRequest, notification_id: int) -> str:
-    return f"<retour.{reply_token(return_request)}.{notification_id}@{_domain()}>"
 
 
 def tokens_in(addresses: Iterable[str], references: Iterable[str]) -> list[tuple[int, str]]:

@@ -113,5 +113,6 @@ def test_the_task_runs_the_sweep_with_the_real_clock(approved):
         "webhooks_retried",
         "webhook_log_purged",
         "draft_photos_purged",
-        "rate_limits_purged",
+        "orphaned_tasks_failed",
+        "retention_purged",
     }
