@@ -396,3 +396,43 @@ def test_a_staff_alert_in_a_language_without_its_templates_is_in_english():
     assert email_language("de", kind="return_approved") == "de"
     assert email_language("de", kind="message_received") == "en"
     assert email_language("pt", "fr", kind="return_created") == "fr"
+
+
+@pytest.mark.parametrize("language", ["de", "es", "it", "nl"])
+def test_every_customer_email_exists_in_the_shopper_languages(language):
+    from datetime import date
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from retour.notifications.services import CUSTOMER_KINDS
+
+    context = {
+        "customer_name": "Greta",
+        "return_number": "R-1",
+        "order_number": "1001",
+        "store_name": "Maison Test",
+        "status": "approved",
+        "created_at": datetime(2026, 3, 5, 10, 30, tzinfo=UTC),
+        "expires_at": datetime(2026, 3, 19, 10, 30, tzinfo=UTC),
+        "refund_due_by": date(2026, 3, 19),
+        "refund_amount": "12,50 €",
+        "refund_method": "original_payment",
+        "lines": [{"title": "T-shirt", "quantity": 1, "approved_quantity": 1}],
+        "return_address": ["Maison Test", "France"],
+        "message_body": "Merci",
+        "statement_name": "Greta",
+    }
+    with translation.override(language):
+        for kind in CUSTOMER_KINDS:
+            subject = render_to_string(f"notifications/{language}/{kind}.subject.txt", context)
+            text = render_to_string(f"notifications/{language}/{kind}.txt", context)
+            html = render_to_string(f"notifications/{language}/{kind}.html", context)
+            assert "R-1" in subject or "1001" in subject, kind
+            assert "Hello" not in text and "Next step" not in text, kind
+            assert f'<html lang="{language}">' in html, kind
+        approved = render_to_string(f"notifications/{language}/return_approved.txt", context)
+    month = {"de": "März", "es": "marzo", "it": "marzo", "nl": "maart"}[language]
+    assert f"19 {month}" in approved.replace("19. ", "19 ").replace(
+        "19 de ", "19 "
+    )  # the date in the language
