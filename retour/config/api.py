@@ -7,6 +7,7 @@ from typing import Any
 from ninja import NinjaAPI
 
 from retour.core.api import ApiKeyAuth, install_exception_handlers, problem_for_method_not_allowed
+from retour.core.openapi import document_errors
 
 DESCRIPTION = """Returns management: orders, returns, refunds, policy, stock and consumer law.
 
@@ -43,6 +44,10 @@ change), `below_units_in_returns` (a line's quantity below the units live return
 
 
 class RetourAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        """Ninja's document, plus the problem+json error answers of every operation."""
+        return document_errors(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
     def _get_urls(self) -> list[Any]:
         patterns = super()._get_urls()
         for pattern in patterns:

@@ -470,6 +470,16 @@ def idempotent(request: HttpRequest, handler: Callable[[], tuple[int, Any]]) -> 
     raw_key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
     if not raw_key:
         return Status(*handler())
+    if "\x00" in raw_key:  # PostgreSQL cannot store it; refused alike on both databases
+        raise ValidationFailed(
+            errors=[
+                {
+                    "loc": ["header", IDEMPOTENCY_HEADER],
+                    "code": "null_character",
+                    "message": _("Null characters are not allowed."),
+                }
+            ]
+        )
     if len(raw_key) > 255:
         raise ValidationFailed(
             errors=[
