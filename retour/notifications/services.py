@@ -113,7 +113,7 @@ def notification_queue_store(*, store: Store, kind: str, data: dict[str, Any]) -
                 kind=kind,
                 channel=Notification.Channel.EMAIL,
                 recipient=recipient,
-                language=email_language(store.language),
+                language="fr" if email_language(store.language) == "fr" else "en",  # templates: fr, en
                 context=context,
             )
             for recipient in recipients
