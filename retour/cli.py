@@ -245,6 +245,19 @@ def cmd_apikey_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_payments_check(args: argparse.Namespace) -> int:
+    """Ask the store's payment provider whether it answers and the keys work (exit 1 when not)."""
+    from retour.resolutions.payments.base import PaymentError
+    from retour.resolutions.payments.services import payment_provider_check
+
+    try:
+        print(payment_provider_check(store=_store(args.store)))
+    except PaymentError as error:
+        sys.stderr.write(f"retour: the payment provider of {args.store} does not work: {error}\n")
+        return 1
+    return 0
+
+
 def cmd_staff_create(args: argparse.Namespace) -> int:
     import secrets
 
@@ -404,6 +417,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, choices=("admin", "agent", "warehouse", "partner"))
     p.add_argument("--email", default="")
     p.add_argument("--password", default="", help="default: a random one, printed")
+
+    payments = _group(sub, "payments", "payment providers")
+    p = _add(
+        payments,
+        "check",
+        cmd_payments_check,
+        "tell whether a store's payment provider answers and its keys work",
+    )
+    p.add_argument("--store", required=True, metavar="SLUG")
 
     imports = _group(sub, "import", "import data")
     p = _add(

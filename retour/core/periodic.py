@@ -28,6 +28,7 @@ JOBS: tuple[tuple[str, str], ...] = (
     ("returns_expired", "retour.returns.services:return_expire_due"),
     ("refunds_flagged_overdue", "retour.resolutions.overdue:refunds_flag_overdue"),
     ("notifications_retried", "retour.notifications.tasks:notification_retry_due"),
+    ("refunds_sent_or_polled", "retour.resolutions.payments.services:refunds_retry_due"),
     ("draft_photos_purged", "retour.portal.services:draft_photos_purge"),
     ("rate_limits_purged", "retour.core.periodic:ratelimits_purge"),
 )

@@ -26,7 +26,7 @@ CUSTOMER_KINDS = (
     "return_cancelled",
     "withdrawal_acknowledged",
 )
-STAFF_KINDS = ("return_refund_overdue",)
+STAFF_KINDS = ("return_refund_overdue", "refund_failed")
 KINDS = CUSTOMER_KINDS + STAFF_KINDS
 LANGUAGES = ("fr", "en")
 
@@ -50,7 +50,7 @@ def notification_queue(
     """Write the outbox row for ``kind`` and send it after commit.
 
     Customer emails go to the customer in their language (else the store's); the staff alert
-    ``return_refund_overdue`` goes to the store's support address and is skipped (None) when the
+    ``return_refund_overdue`` (and ``refund_failed``) goes to the store's support address and is skipped (None) when the
     store has none. ``data`` adds or overrides context values (e.g. a rejection reason).
     """
     from retour.notifications.context import notification_snapshot

@@ -1,7 +1,8 @@
 """Money back: refunds, and the store-credit ledger.
 
-``original_payment`` refunds are recorded ``pending`` with their own idempotency key; a
-payment-provider adapter (later) picks them up after commit. ``manual`` refunds are done by a
+``original_payment`` refunds are recorded ``pending`` with their own idempotency key and sent to
+the order's payment provider after commit (``payments.services``); the customer is told only
+once the provider says it succeeded. ``manual`` refunds are done by a
 person outside Retour and recorded as succeeded. ``store_credit`` is written to the ledger at
 once, with the policy's bonus.
 """
@@ -23,6 +24,7 @@ from retour.core.money import ZERO, money_str, percent_of, quantize
 from retour.orders.models import Customer
 from retour.policies.models import RefundTrigger, Resolution
 from retour.resolutions.models import (
+    ProviderState,
     Refund,
     RefundMethod,
     RefundStatus,
@@ -103,6 +105,11 @@ def refund_issue(
             ],
         )
     currency = rr.order.currency
+    provider, payment_reference = "", ""
+    if method == RefundMethod.ORIGINAL_PAYMENT:
+        from retour.resolutions.payments.services import refund_route
+
+        provider, payment_reference = refund_route(order=rr.order, store=rr.store)
     requested = _parse_amount(amount, currency)
     money = return_money(ReturnRequest.objects.select_related("store", "order").get(pk=rr.pk))
     value = money.refundable if requested is None else requested
@@ -127,6 +134,11 @@ def refund_issue(
         method=method,
         status=RefundStatus.PENDING if method == RefundMethod.ORIGINAL_PAYMENT else RefundStatus.SUCCEEDED,
         idempotency_key=idempotency_key or uuid.uuid4().hex,
+        provider=provider,
+        payment_reference=payment_reference,
+        provider_state=ProviderState.QUEUED
+        if method == RefundMethod.ORIGINAL_PAYMENT
+        else ProviderState.NONE,
         note=note[:2000],
         created_at=now,
         succeeded_at=None if method == RefundMethod.ORIGINAL_PAYMENT else now,
@@ -144,11 +156,17 @@ def refund_issue(
             "refund_id": refund.id,
             "amount": money_str(value, currency),
             "method": method,
+            **({"provider": provider} if provider else {}),
             **({"bonus": money_str(bonus, currency)} if bonus else {}),
             **({"note": note} if note else {}),
         },
     )
-    return_notify(rr, "refund_issued")
+    if method == RefundMethod.ORIGINAL_PAYMENT:
+        from retour.resolutions.payments.services import refund_enqueue
+
+        refund_enqueue(refund)  # the customer hears of it once the provider says it succeeded
+    else:
+        return_notify(rr, "refund_issued")
     return_maybe_complete(rr, actor, now)
     return refund
 

@@ -237,6 +237,20 @@ def return_out(rr: ReturnRequest) -> dict[str, Any]:
         "refunded_total": money_str(money.refunded_total, currency),
         "refundable": money_str(money.refundable, currency),
         "refund_due_by": rr.refund_due_by,
+        "refunds": [
+            {
+                "id": refund.id,
+                "amount": money_str(refund.amount, refund.currency),
+                "method": refund.method,
+                "status": refund.status,
+                "provider": refund.provider or None,
+                "provider_reference": refund.provider_reference or None,
+                "created_at": refund.created_at,
+                "succeeded_at": refund.succeeded_at,
+                "failed_at": refund.failed_at,
+            }
+            for refund in rr.refunds.all()
+        ],
         "carrier": rr.carrier,
         "tracking_number": rr.tracking_number,
         "location": rr.location.code if rr.location else None,

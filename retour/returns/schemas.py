@@ -149,6 +149,18 @@ class ExchangeItemOut(Schema):
     quantity: int
 
 
+class RefundOut(Schema):
+    id: int
+    amount: str
+    method: str = Field(..., description="original_payment | store_credit | manual")
+    status: str = Field(..., description="pending | succeeded | failed")
+    provider: str | None = Field(..., description="stripe | mollie | manual, for original_payment refunds")
+    provider_reference: str | None = Field(..., description="The refund's id at the provider")
+    created_at: datetime
+    succeeded_at: datetime | None
+    failed_at: datetime | None
+
+
 class ReturnOut(Schema):
     number: str
     status: Status
@@ -168,6 +180,7 @@ class ReturnOut(Schema):
     refunded_total: str
     refundable: str
     refund_due_by: date | None
+    refunds: list[RefundOut]
     carrier: str
     tracking_number: str
     location: str | None

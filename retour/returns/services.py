@@ -856,6 +856,8 @@ def _unresolved(rr: ReturnRequest) -> Any:
     for line in ReturnLine.objects.filter(return_request=rr).prefetch_related("inspections"):
         if sum(i.quantity for i in line.inspections.all()) < line.received_quantity:
             return _("Some received units have not been inspected yet.")
+    if rr.refunds.filter(status="pending").exists():  # type: ignore[attr-defined]
+        return _("A refund is still pending at the payment provider.")
     fresh = ReturnRequest.objects.select_related("store", "order").get(pk=rr.pk)
     if (
         rr.resolution not in (Resolution.EXCHANGE, *NO_MONEY_RESOLUTIONS)

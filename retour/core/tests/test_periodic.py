@@ -110,6 +110,7 @@ def test_the_task_runs_the_sweep_with_the_real_clock(approved):
         "returns_expired",
         "refunds_flagged_overdue",
         "notifications_retried",
+        "refunds_sent_or_polled",
         "draft_photos_purged",
         "rate_limits_purged",
     }
