@@ -238,10 +238,11 @@ def _line_eligibility(
         reasons.append(
             Refusal("quantity_exceeds_returnable", _("Every delivered unit is already in a return."))
         )
-    # Scenario E2 (api-v1 contract): the shop's final-sale / not-returnable flags refuse the line
-    # for a customer, even while a statutory withdrawal period runs. Legally only the art. 16
-    # exclusions limit withdrawal; the policy page tells merchants to use legal_exclusion.
-    shop_flags_apply = not override
+    # Scenario E2: the shop's final-sale / not-returnable flags cannot take away the statutory
+    # right of withdrawal (CRD art. 16 lists the only exclusions; UK CCR reg. 28 alike): inside
+    # the period the line is withdrawn under the right, outside it the flags refuse it. A defect
+    # claim under the legal guarantee is never refused for them (returns.services drops them).
+    shop_flags_apply = not override and right != "withdrawal"
     if line.final_sale and shop_flags_apply:
         reasons.append(Refusal("final_sale", _("Final-sale items cannot be returned.")))
     if not line.returnable and shop_flags_apply:

@@ -7,6 +7,7 @@ portal view asks ``granted_order`` again, which checks the store, the order and 
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -62,7 +63,11 @@ def draft_get(request: HttpRequest, *, store: Store, order: Order) -> dict[str, 
 
 
 def draft_set(request: HttpRequest, *, store: Store, order: Order, lines: list[dict[str, Any]]) -> None:
-    request.session[_key(store, "draft")] = {"order": order.pk, "lines": lines}
+    """Keep the chosen lines; the draft keeps its random key while it is edited, so confirming
+    it twice (a double click, parallel posts) creates one return."""
+    previous = draft_get(request, store=store, order=order) or {}
+    key = previous.get("key") or uuid.uuid4().hex
+    request.session[_key(store, "draft")] = {"order": order.pk, "lines": lines, "key": key}
 
 
 def draft_clear(request: HttpRequest, *, store: Store) -> None:

@@ -127,7 +127,8 @@ class LineView:
         return (
             not self.eligible
             and self.guarantee_open
-            and codes == {"outside_return_window"}
+            and bool(codes)
+            and codes <= {"outside_return_window", "final_sale", "not_returnable_item"}
             and self.eligibility.returnable_quantity > 0
         )
 
@@ -163,6 +164,24 @@ def order_lines(*, order: Order, now: datetime | None = None) -> list[LineView]:
 def withdrawal_open(lines: list[LineView]) -> bool:
     """Whether some line can still be withdrawn from under the statutory right."""
     return any(v.eligible and v.eligibility.right == Right.WITHDRAWAL for v in lines)
+
+
+def order_returns(*, order: Order) -> list[ReturnRequest]:
+    """The order's returns, newest first, for the shopper who looked the order up (one query):
+    each links to its status page, so a lost email never strands a return."""
+    return list(
+        ReturnRequest.objects.filter(store_id=order.store_id, order=order)
+        .only("number", "status", "token", "created_at", "right", "is_withdrawal_statement")
+        .order_by("-created_at", "-id")
+    )
+
+
+def withdrawal_blocked_by_returns(lines: list[LineView]) -> bool:
+    """The withdrawal period still runs, but every unit it covers is already in a return."""
+    running = [
+        v for v in lines if v.eligibility.right == Right.WITHDRAWAL and v.eligibility.delivered_quantity
+    ]
+    return bool(running) and all(v.eligibility.returnable_quantity == 0 for v in running)
 
 
 def reason_list(*, store: Store) -> list[ReturnReason]:

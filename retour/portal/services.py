@@ -16,10 +16,12 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from retour.core import clock
 from retour.core.actors import Actor
+from retour.core.errors import ValidationFailed
 from retour.orders.models import Order
 from retour.returns.models import ReturnRequest
 from retour.returns.photos import PreparedPhoto, photo_prepare, photos_add
@@ -105,6 +107,41 @@ def _draft_photos(names: Iterable[str]) -> list[PreparedPhoto]:
     return out
 
 
+def _draft_record_key(draft_key: str) -> str:
+    return f"portal-draft:{draft_key}"[:255]
+
+
+def portal_draft_return(*, order: Order, draft_key: str) -> ReturnRequest | None:
+    """The return an earlier confirm of this draft created (None if it was never confirmed)."""
+    from retour.core.models import IdempotencyRecord
+
+    if not draft_key:
+        return None
+    record = IdempotencyRecord.objects.filter(
+        store_id=order.store_id, key=_draft_record_key(draft_key), body_hash=str(order.pk)
+    ).first()
+    token = (record.response_body or {}).get("token") if record else None
+    return ReturnRequest.objects.filter(order=order, token=token).first() if token else None
+
+
+def _draft_claim(order: Order, draft_key: str) -> Any:
+    """Claim the draft's key in the confirming transaction. A concurrent confirm of the same
+    draft waits on the unique index, then finds the return the first one made."""
+    from retour.core.models import IdempotencyRecord
+
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(
+                store_id=order.store_id,
+                key=_draft_record_key(draft_key),
+                method="POST",
+                path="portal:review",
+                body_hash=str(order.pk),
+            )
+    except IntegrityError:
+        return None
+
+
 @transaction.atomic
 def portal_return_submit(
     *,
@@ -112,10 +149,23 @@ def portal_return_submit(
     draft: list[DraftLine],
     resolution: str,
     exchange_items: list[ExchangeRequest] | tuple = (),
+    draft_key: str = "",
     now: datetime | None = None,
 ) -> ReturnRequest:
-    """Create the shopper's return (channel ``portal``) with its photos, in one transaction."""
+    """Create the shopper's return (channel ``portal``) with its photos, in one transaction.
+
+    With ``draft_key`` (the session draft's random key) the confirm is idempotent: the same
+    draft confirmed again, even in parallel, answers the return it already created.
+    """
     now = now or clock.now()
+    record = None
+    if draft_key:
+        record = _draft_claim(order, draft_key)
+        if record is None:
+            existing = portal_draft_return(order=order, draft_key=draft_key)
+            if existing is None:
+                raise ValidationFailed(_("This return is already being confirmed. Please reload the page."))
+            return existing
     rr = return_create(
         order=order,
         actor=Actor.customer(order.customer.email),
@@ -132,6 +182,10 @@ def portal_return_submit(
             photos_add(return_request=rr, return_line=by_order_line.get(item.line_id), photos=photos)
     names = [n for d in draft for n in d.photos]
     transaction.on_commit(lambda: draft_photos_delete(names))
+    if record is not None:
+        record.status_code = 302
+        record.response_body = {"token": rr.token, "number": rr.number}
+        record.save(update_fields=["status_code", "response_body"])
     return rr
 
 

@@ -39,6 +39,7 @@ from retour.portal.services import (
     DraftLine,
     draft_photo_save,
     draft_photos_delete,
+    portal_draft_return,
     portal_message_send,
     portal_return_cancel,
     portal_return_ship,
@@ -206,6 +207,7 @@ def order_page(request: HttpRequest, store: str) -> HttpResponse:
     ]
     context = {
         "order": order,
+        "returns": selectors.order_returns(order=order),
         "rows": rows,
         "page_errors": errors.get(None, []),
         "withdrawal_open": selectors.withdrawal_open(lines),
@@ -321,6 +323,10 @@ def review(request: HttpRequest, store: str) -> HttpResponse:
     order = _order_or_redirect(request, shop)
     if isinstance(order, HttpResponse):
         return order
+    if request.method == "POST":  # a confirm posted again after it went through: show that return
+        done = portal_draft_return(order=order, draft_key=request.POST.get("draft_key", ""))
+        if done is not None:
+            return redirect("portal:status", token=done.token)
     draft = _draft_lines(request, shop, order)
     if not draft:
         return redirect("portal:order", store=shop.slug)
@@ -331,7 +337,8 @@ def review(request: HttpRequest, store: str) -> HttpResponse:
         response, errors = _submit(request, shop, order, draft, chosen, allowed)
         if response is not None:
             return response
-    context = _review_context(shop, order, draft, chosen, errors, allowed)
+    draft_key = str((access.draft_get(request, store=shop, order=order) or {}).get("key", ""))
+    context = _review_context(shop, order, draft, chosen, errors, allowed, draft_key)
     return render_portal(request, "portal/review.html", context, store=shop)
 
 
@@ -350,8 +357,11 @@ def _submit(
         exchange, problems = _exchange_items(request, store, order, draft)
         if problems:
             return None, problems
+    draft_key = str((access.draft_get(request, store=store, order=order) or {}).get("key", ""))
     try:
-        rr = portal_return_submit(order=order, draft=draft, resolution=resolution, exchange_items=exchange)
+        rr = portal_return_submit(
+            order=order, draft=draft, resolution=resolution, exchange_items=exchange, draft_key=draft_key
+        )
     except DomainError as exc:
         return None, [e.get("message", "") for e in exc.errors] or [str(exc.detail)]
     access.draft_clear(request, store=store)
@@ -379,7 +389,13 @@ def _exchange_items(
 
 
 def _review_context(
-    store: Store, order: Any, draft: list[DraftLine], chosen: str, errors: list[Any], allowed: list[str]
+    store: Store,
+    order: Any,
+    draft: list[DraftLine],
+    chosen: str,
+    errors: list[Any],
+    allowed: list[str],
+    draft_key: str = "",
 ) -> dict[str, Any]:
     probe = "store_credit" if "store_credit" in allowed else allowed[0]
     estimate = selectors.return_estimate(order=order, lines=[d.request() for d in draft], resolution=probe)
@@ -395,6 +411,7 @@ def _review_context(
         item["variants"] = [(p.sku, selectors.variant_label(p)) for p in options.get(item["line"].id, [])]
     return {
         "order": order,
+        "draft_key": draft_key,
         "items": items,
         "estimate": estimate,
         "fees": [{"label": selectors.fee_label(f["code"]), "amount": f["amount"]} for f in estimate.fees],
@@ -520,20 +537,32 @@ def _act(request: HttpRequest, action: Any, success: str) -> None:
 def withdraw(request: HttpRequest, store: str) -> HttpResponse:
     shop = _store(store)
     form = WithdrawalForm(request.POST or None, initial={"order_number": request.GET.get("order", "")[:64]})
+    existing: list[Any] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         limited = _rate_limited(request, shop, data["order_number"])
         if limited:
             return limited
         order = selectors.order_lookup(store=shop, number=data["order_number"], contact=data["email"])
+        lines = selectors.order_lines(order=order) if order is not None else []
         if order is None:
             form.add_error(None, NOT_FOUND_MESSAGE)
-        elif not selectors.withdrawal_open(selectors.order_lines(order=order)):
+        elif selectors.withdrawal_blocked_by_returns(lines):
+            # The lookup proved who they are: say what is true and link to the returns.
+            form.add_error(
+                None,
+                gettext(
+                    "Every item of this order is already in a return, so there is nothing left to withdraw "
+                    "from. You can follow, ship or cancel your returns below."
+                ),
+            )
+            existing = selectors.order_returns(order=order)
+        elif not selectors.withdrawal_open(lines):
             form.add_error(None, gettext("This order is not, or no longer, within a withdrawal period."))
         else:
             access.withdrawal_grant(request, store=shop, order=order, name=data["name"], email=data["email"])
             return redirect("portal:withdraw_confirm", store=shop.slug)
-    return render_portal(request, "portal/withdraw.html", {"form": form}, store=shop)
+    return render_portal(request, "portal/withdraw.html", {"form": form, "returns": existing}, store=shop)
 
 
 @require_http_methods(["GET", "POST"])

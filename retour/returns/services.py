@@ -357,8 +357,10 @@ def return_create(
 
 def line_right(elig: LineEligibility, reason: str, today: date) -> str:
     """Under which right a line returned for ``reason`` comes back: a defect found after the
-    windows is still covered by the legal guarantee."""
-    if elig.right in (None, "guarantee"):  # both windows have closed
+    windows, or on an item the shop flags final sale / not returnable, is still covered by the
+    legal guarantee (scenario E2: such a claim is never refused)."""
+    shop_refused = elig.line.final_sale or not elig.line.returnable
+    if elig.right in (None, "guarantee") or (shop_refused and elig.right != Right.WITHDRAWAL):
         if reason in GUARANTEE_REASONS and elig.open_for_guarantee(today):
             return Right.GUARANTEE
         return Right.POLICY  # refused as outside the window, unless staff override
@@ -422,10 +424,11 @@ def _overridden_codes(elig: LineEligibility) -> list[str]:
     """What a staff override waved through for this line (recorded in the audit event)."""
     line = elig.line
     codes = []
-    if line.final_sale:
-        codes.append("final_sale")
-    if not line.returnable:
-        codes.append("not_returnable_item")
+    if elig.right != Right.WITHDRAWAL:  # the statutory right needs no override for the shop's flags
+        if line.final_sale:
+            codes.append("final_sale")
+        if not line.returnable:
+            codes.append("not_returnable_item")
     if elig.right in (None, "guarantee"):
         codes.append("outside_return_window")
     return codes

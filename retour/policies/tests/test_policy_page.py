@@ -238,13 +238,28 @@ def test_switching_statutory_rights_off_removes_the_withdrawal_section(fr_store)
     assert 'id="withdrawal"' not in policy_html(store=fr_store, language="fr")
 
 
-def test_final_sale_is_announced_as_the_portal_applies_it_and_never_limits_the_guarantee(fr_store):
-    # The page says what eligibility does (scenario E2: final-sale lines are refused), and keeps
-    # the legal guarantee, which the services honour for defects.
+def test_final_sale_never_limits_the_withdrawal_right_or_the_guarantee(fr_store):
+    # Scenario E2: the page says what eligibility does: a final-sale item may be withdrawn within
+    # the statutory 14 days, is refused under the policy after them, and the guarantee stays.
     text = _plain(policy_html(store=fr_store, language="en"))
-    assert 'Items marked "final sale" cannot be returned or exchanged' in text
-    assert "this does not limit the legal guarantee" in text
+    assert (
+        'Items marked "final sale" cannot be returned or exchanged under our commercial policy once the 14-day statutory withdrawal period has ended'
+        in text
+    )
+    assert "within that period you may withdraw for them like any other item, without our fees" in text
+    assert "This never limits the legal guarantee" in text
     assert "goods made to the consumer's specifications or clearly personalised" in text
+    fr = _plain(policy_html(store=fr_store, language="fr"))
+    assert "pendant ce délai, vous pouvez vous rétracter pour ces articles" in fr
+    assert "vente finale" not in fr
+
+
+def test_without_statutory_rights_final_sale_items_are_simply_not_taken_back(fr_store):
+    policy_update(store=fr_store, changes={"apply_statutory_rights": False})
+    fr_store.refresh_from_db()
+    text = _plain(policy_html(store=fr_store, language="en"))
+    assert 'Items marked "final sale" cannot be returned or exchanged under our commercial policy.' in text
+    assert "withdraw for them" not in text
 
 
 def test_a_zero_fee_policy_says_returns_are_free(db):

@@ -441,17 +441,9 @@ def test_a_withdrawal_is_refunded_to_the_original_payment_unless_credit_was_chos
     assert refund.amount == D("44.90")  # whole order: 40.00 + standard delivery 4.90
 
 
-# --- bugs found in the lead's eligibility / services (left there, described in the report) --------
+# --- scenario E2: the shop's "final sale" cannot take away the statutory right ----------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Known divergence, kept on purpose: scenario E2 of the contract refuses final-sale and "
-        "not-returnable lines for a customer even inside the withdrawal period; legally only art. 16 "
-        "exclusions limit the right (legal-returns.md §2). Decision pending with the product owner."
-    ),
-)
 def test_a_final_sale_item_can_still_be_withdrawn_within_14_days(short_window, order_delivered):
     order = order_delivered("X-1", day(7, 3), lines=[line("L1", final_sale=True)])
     elig = _by_ref(order, day(7, 13))["L1"]
@@ -459,17 +451,49 @@ def test_a_final_sale_item_can_still_be_withdrawn_within_14_days(short_window, o
     assert (elig.eligible, elig.right) == (True, "withdrawal")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Known divergence, kept on purpose: scenario E2 of the contract refuses final-sale and "
-        "not-returnable lines for a customer even inside the withdrawal period; legally only art. 16 "
-        "exclusions limit the right (legal-returns.md §2). Decision pending with the product owner."
-    ),
-)
 def test_a_not_returnable_item_can_still_be_withdrawn_within_14_days(short_window, order_delivered):
     order = order_delivered("X-2", day(7, 3), lines=[line("L1", returnable=False)])
     assert _by_ref(order, day(7, 13))["L1"].eligible
+
+
+def test_a_final_sale_withdrawal_pays_none_of_the_merchants_fees(store, order_delivered, customer_actor):
+    policy_update(
+        store=store,
+        changes={
+            "restocking_fee_percent": D("10"),
+            "return_shipping_fee": D("5.00"),
+            "return_costs_borne_by_customer": False,
+        },
+    )
+    order = order_delivered(
+        "X-4",
+        day(7, 3),
+        lines=[line("L1", final_sale=True)],
+        shipping={"amount": "0", "standard_amount": "0"},
+    )
+    rr = _create(order, customer_actor, now=day(7, 10))
+    assert (rr.right, rr.lines.get().right) == ("withdrawal", "withdrawal")
+    assert _money(rr).fees == []
+    assert _money(rr).estimated_refund == D("40.00")
+    assert rr.events.get().data.get("override") is None
+
+
+def test_after_the_withdrawal_period_final_sale_refuses_the_line(store, order_delivered, customer_actor):
+    order = order_delivered("X-5", day(6, 20), lines=[line("L1", final_sale=True), line("L2")])
+    by_ref = _by_ref(order, day(7, 10))  # day 20: only the 30-day policy runs
+    assert [r.code for r in by_ref["L1"].reasons] == ["final_sale"]
+    assert by_ref["L2"].eligible
+    with pytest.raises(NotReturnable) as exc:
+        _create(order, customer_actor, refs={"L1"}, now=day(7, 10))
+    assert [e["code"] for e in exc.value.errors] == ["final_sale"]
+
+
+def test_a_defect_on_a_final_sale_item_is_never_refused(store, order_delivered, customer_actor):
+    order = order_delivered("X-6", day(3, 2), lines=[line("L1", final_sale=True, returnable=False)])
+    rr = _create(order, customer_actor, reason="defective", now=day(7, 13))  # both windows are over
+    assert rr.right == "guarantee"
+    in_policy_window = order_delivered("X-7", day(6, 20), lines=[line("L1", final_sale=True)])
+    assert _create(in_policy_window, customer_actor, reason="defective", now=day(7, 10)).right == "guarantee"
 
 
 def test_a_withdrawal_statement_after_the_statutory_period_is_not_a_statutory_withdrawal(

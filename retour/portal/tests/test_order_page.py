@@ -33,28 +33,62 @@ def test_every_line_shows_quantities_and_until_when_it_can_be_returned(shopper, 
     assert 'enctype="multipart/form-data"' in html
 
 
-def test_a_line_that_cannot_be_returned_says_why(store, make_order):
-    lines = [
-        {
-            "ref": "L1",
-            "sku": "A",
-            "title": "Sale coat",
-            "quantity": 1,
-            "unit_price": "10.00",
-            "final_sale": True,
-        },
-        {"ref": "L2", "sku": "B", "title": "Mug", "quantity": 1, "unit_price": "10.00"},
-    ]
-    make_order("1001", lines=lines)
+SALE_LINES = [
+    {"ref": "L1", "sku": "A", "title": "Sale coat", "quantity": 1, "unit_price": "10.00", "final_sale": True},
+    {"ref": "L2", "sku": "B", "title": "Mug", "quantity": 1, "unit_price": "10.00"},
+]
+
+
+def _look_up() -> Client:
     client = Client()
     client.post(url("start", store="shop"), {"order_number": "1001", "contact": "alice@example.com"})
+    return client
 
-    html = client.get(url("order", store="shop")).content.decode()
 
-    assert "This item cannot be returned:" in html
-    assert "Final-sale items cannot be returned." in html
-    assert "The last day was" not in html  # the window still runs: only the final sale stops it
-    assert html.count('name="qty_') == 1
+def test_a_line_that_cannot_be_returned_says_why(store, make_order):
+    make_order("1001", lines=SALE_LINES, delivered_days_ago=20)  # the withdrawal period is over
+
+    html = _look_up().get(url("order", store="shop")).content.decode()
+
+    assert "The last day was" not in html  # the policy window still runs: only the final sale stops it
+    assert html.count('name="qty_') == 2  # the coat only for a defect (legal guarantee), and the mug
+    assert "We do not take this item back, but a defect is covered by the legal guarantee until" in html
+
+
+def test_a_final_sale_line_is_returnable_within_the_withdrawal_period(store, make_order):
+    make_order("1001", lines=SALE_LINES, delivered_days_ago=3)
+
+    html = _look_up().get(url("order", store="shop")).content.decode()
+
+    assert "Final-sale items cannot be returned." not in html
+    assert html.count('name="qty_') == 2
+    assert html.count("Legal right of withdrawal</span>") == 2
+
+
+def test_the_order_page_lists_the_orders_returns_with_links_to_their_status(shopper, order, line1, line2):
+    from retour.core.actors import Actor
+    from retour.returns.services import LineRequest, return_cancel, return_create
+
+    first = return_create(
+        order=order, actor=Actor.customer("alice@example.com"), lines=[LineRequest(line1.id, 2, "too_small")]
+    )
+    second = return_create(
+        order=order, actor=Actor.customer("alice@example.com"), lines=[LineRequest(line2.id, 1, "too_small")]
+    )
+    return_cancel(return_request=second, actor=Actor.customer("alice@example.com"))
+
+    html = shopper.get(url("order", store="shop")).content.decode()
+
+    assert "Your returns for this order" in html
+    for rr in (first, second):
+        assert f'href="{url("status", token=rr.token)}"' in html
+        assert f"Return {rr.number}" in html
+    assert "Requested</span>" in html and "Cancelled</span>" in html
+    assert html.index(second.number) < html.index(first.number)  # newest first
+
+
+def test_an_order_without_returns_shows_no_returns_list(shopper):
+    assert "Your returns for this order" not in shopper.get(url("order", store="shop")).content.decode()
 
 
 def test_the_french_order_page_shows_french_dates(shopper, order):

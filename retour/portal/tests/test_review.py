@@ -157,3 +157,38 @@ def test_units_taken_meanwhile_are_explained_and_nothing_is_created(shopper, ord
 
 def test_the_review_of_a_session_that_expired_goes_back_to_the_search(order):
     assert Client().post(url("review", store="shop"), {"resolution": "refund"}).status_code == 302
+
+
+def test_confirming_the_same_draft_twice_creates_one_return(shopper, store, line1):
+    choose(shopper, line1, quantity=1)
+    key = shopper.session[f"portal:{store.pk}:draft"]["key"]
+    page = shopper.get(url("review", store="shop")).content.decode()
+    assert f'name="draft_key" value="{key}"' in page
+
+    first = confirm(shopper, resolution="refund", draft_key=key)
+    again = confirm(shopper, resolution="refund", draft_key=key)  # a double click, the back button
+
+    rr = ReturnRequest.objects.get()
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"] == url("status", token=rr.token)
+
+
+def test_a_new_draft_after_a_confirm_gets_a_new_key(shopper, store, line1):
+    choose(shopper, line1, quantity=1)
+    key = shopper.session[f"portal:{store.pk}:draft"]["key"]
+    confirm(shopper, resolution="refund", draft_key=key)
+    choose(shopper, line1, quantity=1)
+    assert shopper.session[f"portal:{store.pk}:draft"]["key"] != key
+    confirm(shopper, resolution="refund", draft_key=shopper.session[f"portal:{store.pk}:draft"]["key"])
+    assert ReturnRequest.objects.count() == 2
+
+
+def test_another_orders_draft_key_shows_nothing(shopper, store, line1, make_order):
+    choose(shopper, line1, quantity=1)
+    key = shopper.session[f"portal:{store.pk}:draft"]["key"]
+    confirm(shopper, resolution="refund", draft_key=key)
+    make_order("2002")
+    other = Client()
+    other.post(url("start", store="shop"), {"order_number": "2002", "contact": "alice@example.com"})
+    response = confirm(other, resolution="refund", draft_key=key)
+    assert response.status_code == 302 and response["Location"] == url("order", store="shop")

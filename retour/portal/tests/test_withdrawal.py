@@ -55,6 +55,36 @@ def test_an_order_past_its_withdrawal_period_is_told_so(store, make_order):
     assert "not, or no longer, within a withdrawal period" in html
 
 
+def test_an_order_whose_items_are_all_in_returns_says_so_and_links_them(order, line1, line2):
+    from retour.core.actors import Actor
+    from retour.returns.services import LineRequest, return_create
+
+    rr = return_create(
+        order=order,
+        actor=Actor.customer("alice@example.com"),
+        lines=[LineRequest(line1.id, 2, "too_small"), LineRequest(line2.id, 1, "too_small")],
+    )
+
+    html = start(Client()).content.decode()  # three days after delivery: the period still runs
+
+    assert "not, or no longer, within a withdrawal period" not in html
+    assert "Every item of this order is already in a return" in html
+    assert f'href="{url("status", token=rr.token)}"' in html
+
+
+def test_a_wrong_email_never_lists_the_orders_returns(order, line1, line2):
+    from retour.core.actors import Actor
+    from retour.returns.services import LineRequest, return_create
+
+    rr = return_create(
+        order=order,
+        actor=Actor.customer("alice@example.com"),
+        lines=[LineRequest(line1.id, 2, "too_small"), LineRequest(line2.id, 1, "too_small")],
+    )
+    html = start(Client(), email="bob@example.com").content.decode()
+    assert rr.token not in html and "already in a return" not in html
+
+
 def test_the_withdrawal_form_is_rate_limited(order, settings):
     settings.LOOKUP_RATE_LIMIT = 1
     start(Client(), email="bob@example.com")

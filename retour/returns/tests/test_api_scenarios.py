@@ -156,7 +156,10 @@ def test_e1_returnability_explains_the_closed_window(api, store):
 
 
 def test_e2_final_sale_and_non_returnable_lines_are_refused_others_stay_returnable(api, store):
-    order = _order(store, line_body("A", final_sale=True), line_body("B", returnable=False), line_body("C"))
+    # Day 20: the statutory withdrawal period is over, the 30-day policy still runs.
+    order = _order(
+        store, line_body("A", final_sale=True), line_body("B", returnable=False), line_body("C"), days_ago=20
+    )
     errors = _refused(
         post_return(api, order, ("A", 1, "too_small"), ("B", 1, "too_small"), ("C", 1, "too_small"))
     )
@@ -165,8 +168,14 @@ def test_e2_final_sale_and_non_returnable_lines_are_refused_others_stay_returnab
     new_return(api, order, ("C", 1, "too_small"))
 
 
+def test_e2_within_the_withdrawal_period_final_sale_lines_are_withdrawn(api, store):
+    order = _order(store, line_body("A", final_sale=True), line_body("B", returnable=False))
+    body = new_return(api, order, ("A", 1, "too_small"), ("B", 1, "too_small"))
+    assert body["right"] == "withdrawal"
+
+
 def test_e3_returnability_gives_codes_messages_and_deadlines_per_line(api, store):
-    _order(store, line_body("A", quantity=2), line_body("B", final_sale=True))
+    _order(store, line_body("A", quantity=2), line_body("B", final_sale=True), days_ago=20)
     body = api.get("/api/v1/orders/1001/returnability").json()
     assert body["order_number"] == "1001"
     a, b = body["lines"]
@@ -191,7 +200,7 @@ def test_e3_returnability_gives_codes_messages_and_deadlines_per_line(api, store
 
 
 def test_e3_reasons_are_in_the_requests_language(api_as, api_key_admin, store):
-    _order(store, line_body("A", final_sale=True))
+    _order(store, line_body("A", final_sale=True), days_ago=20)
     english = api_as(api_key_admin, "en").get("/api/v1/orders/1001/returnability").json()
     french = api_as(api_key_admin, "fr").get("/api/v1/orders/1001/returnability").json()
     assert (

@@ -131,7 +131,9 @@ def test_q4_rejected_cancelled_or_expired_returns_give_units_back(
 
 
 def test_q5_all_refusals_are_reported_together_per_line(make_order, customer_actor):
-    order = make_order(lines=[_lines("A", 1), _lines("B", 1, final_sale=True), _lines("C", 1)])
+    order = make_order(
+        lines=[_lines("A", 1), _lines("B", 1, final_sale=True), _lines("C", 1)], delivered_days_ago=20
+    )
     with pytest.raises(NotReturnable) as exc:
         return_create(
             order=order,
@@ -194,8 +196,10 @@ def test_e1_last_day_of_the_window_is_still_open(store, make_order, customer_act
 def test_e2_final_sale_and_not_returnable_lines_are_refused_others_stay_returnable(
     make_order, customer_actor
 ):
+    # Day 20: the statutory withdrawal period is over, the 30-day policy still runs (scenario E2).
     order = make_order(
-        lines=[_lines("A", 1, final_sale=True), _lines("B", 1, returnable=False), _lines("C", 1)]
+        lines=[_lines("A", 1, final_sale=True), _lines("B", 1, returnable=False), _lines("C", 1)],
+        delivered_days_ago=20,
     )
     with pytest.raises(NotReturnable) as exc:
         _create(order, customer_actor, ref="A")
@@ -204,6 +208,22 @@ def test_e2_final_sale_and_not_returnable_lines_are_refused_others_stay_returnab
         _create(order, customer_actor, ref="B")
     assert _codes(exc) == ["not_returnable_item"]
     _create(order, customer_actor, ref="C")
+
+
+def test_e2_inside_the_withdrawal_period_final_sale_and_not_returnable_lines_are_withdrawn(
+    make_order, customer_actor
+):
+    order = make_order(lines=[_lines("A", 1, final_sale=True), _lines("B", 1, returnable=False)])
+    rr = return_create(
+        order=order,
+        actor=customer_actor,
+        lines=[
+            LineRequest(_line(order, "A").id, 1, "too_small"),
+            LineRequest(_line(order, "B").id, 1, "too_small"),
+        ],
+    )
+    assert rr.right == "withdrawal"
+    assert {ln.right for ln in rr.lines.all()} == {"withdrawal"}
 
 
 def test_e3_returnability_explains_itself(store, make_order):
