@@ -356,3 +356,32 @@ def test_the_manual_provider_records_the_refund_as_paid(api, store):
     assert Refund.objects.get().provider_reference == f"manual-{refund.pk}"
     assert "refund_issued" in _kinds()
     mail.outbox.clear()
+
+
+def test_the_cli_check_tells_whether_the_keys_work(stripe_store, fake_stripe, capsys):
+    from retour.cli import main
+
+    assert main(["payments", "check", "--store", stripe_store.slug]) == 0
+    assert "stripe: the secret key works" in capsys.readouterr().out
+    payment_provider_set(store=stripe_store, provider="stripe", secret_key="sk_test_revoked")
+    assert main(["payments", "check", "--store", stripe_store.slug]) == 1
+    assert "does not work" in capsys.readouterr().err
+
+
+def test_the_admin_sets_the_provider_without_ever_showing_the_secret(store, client):
+    from django.contrib.auth import get_user_model
+
+    from retour.stores.models import StoreMembership
+
+    user = get_user_model().objects.create_user("boss", password="pw-boss-123", is_staff=True)
+    StoreMembership.objects.create(store=store, user=user, role="admin")
+    client.force_login(user)
+    url = "/admin/resolutions/paymentproviderconfig/add/"
+    bad = client.post(url, {"store": store.pk, "provider": "stripe", "secret_key": "nope"})
+    assert bad.status_code == 200 and not PaymentProviderConfig.objects.exists()
+    ok = client.post(url, {"store": store.pk, "provider": "stripe", "secret_key": "sk_test_admin9876"})
+    assert ok.status_code == 302
+    config = PaymentProviderConfig.objects.get(store=store)
+    assert config.provider == "stripe" and config.secret_key_hint == "sk_test_…9876"
+    page = client.get(f"/admin/resolutions/paymentproviderconfig/{config.pk}/change/")
+    assert page.status_code == 200 and "sk_test_admin9876" not in page.content.decode()
