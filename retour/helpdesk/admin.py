@@ -10,10 +10,10 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from retour.core.admin import StoreScopedAdmin, run_service
-from retour.core.errors import ValidationFailed
-from retour.helpdesk.models import AuthorType, FaqEntry, Message
-from retour.helpdesk.services import MAX_MESSAGE_LENGTH, message_post, messages_mark_read
+from retour.core.admin import StoreScopedAdmin, run_service, staff_actor
+from retour.core.errors import DomainError
+from retour.helpdesk.models import FaqEntry, Message, PredefinedReply
+from retour.helpdesk.services import MAX_MESSAGE_LENGTH, message_reply, messages_mark_read
 
 
 @admin.register(FaqEntry)
@@ -28,6 +28,32 @@ class FaqEntryAdmin(StoreScopedAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
         return ("store",) if obj else ()
+
+
+@admin.register(PredefinedReply)
+class PredefinedReplyAdmin(StoreScopedAdmin):
+    """Replies agents insert in one click; the store edits them (placeholders: see the help)."""
+
+    editable_by = ("admin", "agent")
+    list_display = ("title_en", "title_fr", "position", "active", "store")
+    list_editable = ("position", "active")
+    list_filter = ("active", "store")
+    search_fields = ("title_en", "title_fr", "body_en", "body_fr")
+    list_select_related = ("store",)
+    fields = ("store", "title_en", "body_en", "title_fr", "body_fr", "position", "active")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        return ("store",) if obj else ()
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        from retour.helpdesk.selectors import REPLY_PLACEHOLDERS
+
+        names = ", ".join(f"{{{name}}}" for name in REPLY_PLACEHOLDERS)
+        help_text = _("Placeholders filled in for the return, in the customer's language: %(names)s") % {
+            "names": names
+        }
+        kwargs["help_texts"] = {"body_en": help_text, "body_fr": help_text}
+        return super().get_form(request, obj, change=change, **kwargs)
 
 
 class UnreadFilter(admin.SimpleListFilter):
@@ -99,17 +125,13 @@ class MessageAdmin(StoreScopedAdmin):
         if change:
             return
         rr = form.cleaned_data["return_request"]
-        try:
-            saved = message_post(
-                return_request=rr,
-                author_type=AuthorType.STAFF,
-                author_name=request.user.get_username(),
-                body=form.cleaned_data["body"],
+        try:  # emailed to the customer and shown on their status page, like every staff reply
+            saved = message_reply(
+                return_request=rr, actor=staff_actor(request, rr.store_id), body=form.cleaned_data["body"]
             )
-        except ValidationFailed as exc:  # the form already checks length and emptiness
+        except DomainError as exc:  # the form already checks length and emptiness
             raise forms.ValidationError(str(exc.detail)) from exc
         obj.pk = saved.pk
-        messages_mark_read(return_request=rr)
 
     @admin.action(description=_("Mark the customer's messages on these returns as read"))
     def mark_read(self, request: HttpRequest, queryset: QuerySet) -> None:

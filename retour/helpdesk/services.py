@@ -1,4 +1,5 @@
-"""Writes for the helpdesk: the default FAQ of a store, and messages about a return."""
+"""Writes for the helpdesk: the default FAQ and predefined replies of a store, and messages
+about a return (a customer's message alerts staff; a staff reply is emailed to the customer)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from retour.core import clock
-from retour.core.errors import ValidationFailed
-from retour.helpdesk.models import AuthorType, FaqEntry, Message
+from retour.core.actors import Actor
+from retour.core.errors import Forbidden, ValidationFailed
+from retour.helpdesk.models import AuthorType, FaqEntry, Message, PredefinedReply
 from retour.returns.models import ReturnRequest
 from retour.stores.models import Store
 
@@ -168,6 +170,93 @@ def faq_create_defaults(*, store: Store) -> int:
     return len(created)
 
 
+# code, title (en, fr), text (en, fr). Texts may use the placeholders of selectors.REPLY_PLACEHOLDERS.
+DEFAULT_REPLIES: list[tuple[str, tuple[str, str], tuple[str, str]]] = [
+    (
+        "looking_into_it",
+        ("We are looking into it", "Nous nous en occupons"),
+        (
+            "Hello {customer_name},\n\nThank you for your message about your return {return_number}. "
+            "We are looking into it and will come back to you shortly.\n\n{agent_name}, {store}",
+            "Bonjour {customer_name},\n\nMerci pour votre message au sujet de votre retour {return_number}. "
+            "Nous nous en occupons et revenons vers vous très vite.\n\n{agent_name}, {store}",
+        ),
+    ),
+    (
+        "how_to_send",
+        ("How to send the parcel", "Comment envoyer le colis"),
+        (
+            "Hello {customer_name},\n\nPlease send the parcel of your return {return_number} by "
+            "{ship_by}, with the return slip inside. You can download the slip from the page of your "
+            "return: {status_url}\n\n{agent_name}, {store}",
+            "Bonjour {customer_name},\n\nMerci d'envoyer le colis de votre retour {return_number} au plus "
+            "tard le {ship_by}, avec le bon de retour à l'intérieur. Vous pouvez télécharger le bon depuis "
+            "la page de votre retour : {status_url}\n\n{agent_name}, {store}",
+        ),
+    ),
+    (
+        "refund_when",
+        ("When the refund comes", "Quand arrive le remboursement"),
+        (
+            "Hello {customer_name},\n\nWe refund your return {return_number} {refund_when}. "
+            "The refund is due by {refund_due_by} at the latest. Your bank may then take a few days to "
+            "show it.\n\n{agent_name}, {store}",
+            "Bonjour {customer_name},\n\nNous remboursons votre retour {return_number} {refund_when}. "
+            "Le remboursement interviendra au plus tard le {refund_due_by}. Votre banque peut ensuite "
+            "mettre quelques jours à le faire apparaître.\n\n{agent_name}, {store}",
+        ),
+    ),
+    (
+        "photo_needed",
+        ("Ask for a photo", "Demander une photo"),
+        (
+            "Hello {customer_name},\n\nTo handle your return {return_number} we need a photo of the item "
+            "showing the problem. Please reply from the page of your return: {status_url}\n\n"
+            "{agent_name}, {store}",
+            "Bonjour {customer_name},\n\nPour traiter votre retour {return_number}, nous avons besoin "
+            "d'une photo de l'article montrant le problème. Merci de nous répondre depuis la page de votre "
+            "retour : {status_url}\n\n{agent_name}, {store}",
+        ),
+    ),
+    (
+        "parcel_received",
+        ("Parcel received", "Colis reçu"),
+        (
+            "Hello {customer_name},\n\nWe have received the parcel of your return {return_number} "
+            "(order {order_number}). We are checking the items and will let you know as soon as it is "
+            "done.\n\n{agent_name}, {store}",
+            "Bonjour {customer_name},\n\nNous avons bien reçu le colis de votre retour {return_number} "
+            "(commande {order_number}). Nous vérifions les articles et vous tenons informé dès que "
+            "c'est fait.\n\n{agent_name}, {store}",
+        ),
+    ),
+]
+
+
+@transaction.atomic
+def predefined_replies_create_defaults(*, store: Store) -> int:
+    """Create the default predefined replies of ``store`` that it does not have yet; returns how
+    many. Keyed by ``code`` like the FAQ: safe to run again, staff edits are kept."""
+    existing = set(
+        PredefinedReply.objects.filter(store=store).exclude(code="").values_list("code", flat=True)
+    )
+    created = [
+        PredefinedReply(
+            store=store,
+            code=code,
+            title_en=t_en,
+            title_fr=t_fr,
+            body_en=b_en,
+            body_fr=b_fr,
+            position=(position + 1) * 10,
+        )
+        for position, (code, (t_en, t_fr), (b_en, b_fr)) in enumerate(DEFAULT_REPLIES)
+        if code not in existing
+    ]
+    PredefinedReply.objects.bulk_create(created)
+    return len(created)
+
+
 def message_post(
     *,
     return_request: ReturnRequest,
@@ -175,10 +264,14 @@ def message_post(
     author_name: str,
     body: str,
     now: datetime | None = None,
+    author_user: Any = None,
 ) -> Message:
     """Store a message on a return (the shopper's question, a staff reply, a system note).
 
     The body is required and at most 5000 characters; the message belongs to the return's store.
+    A customer's message stays unread (the return shows as unread) and alerts the return's
+    assignee, or else the store's support address, by email after commit. Staff replies go
+    through ``message_reply``, which also emails the customer.
     """
     text = (body or "").strip()
     errors: list[dict[str, Any]] = []
@@ -202,14 +295,96 @@ def message_post(
         )
     if errors:
         raise ValidationFailed(_("The message was not sent."), errors=errors)
-    return Message.objects.create(
+    message = Message.objects.create(
         store_id=return_request.store_id,
         return_request=return_request,
         author_type=author_type,
         author_name=(author_name or "").strip()[:200],
+        author_user=author_user,
         body=text,
         created_at=now or clock.now(),
     )
+    if author_type == AuthorType.CUSTOMER:
+        _staff_alert(message)
+    return message
+
+
+def _staff_alert(message: Message) -> None:
+    """Email the assignee (an active user with an address), else the store's support address."""
+    from django.contrib.auth import get_user_model
+
+    from retour.notifications.services import notification_queue
+
+    rr = message.return_request
+    # read now: the caller's copy of the return may predate a reassignment
+    assignee = (
+        get_user_model()
+        .objects.filter(pk__in=ReturnRequest.objects.filter(pk=rr.pk).values("assignee_id"))
+        .first()
+    )
+    to = assignee.email if assignee is not None and assignee.is_active and assignee.email else None
+    notification_queue(
+        return_request=rr,
+        kind="message_received",
+        recipient=to,
+        data={
+            "message_id": message.pk,
+            "message_author": message.author_name,
+            "message_body": message.body,
+            "assignee_name": (assignee.get_full_name() or assignee.get_username()) if assignee else "",
+            "staff_url": staff_return_url(rr),
+        },
+    )
+
+
+def staff_return_url(rr: ReturnRequest) -> str:
+    """Where staff open the return (the workspace's return page)."""
+    from django.conf import settings
+
+    return f"{settings.BASE_URL}/staff/returns/{rr.number}/"
+
+
+# Roles that read and answer customers' messages (warehouse and partners see no customer data).
+MESSAGE_ROLES = ("admin", "agent")
+
+
+@transaction.atomic
+def message_reply(
+    *, return_request: ReturnRequest, actor: Actor, body: str, now: datetime | None = None
+) -> Message:
+    """A staff reply to the customer: kept in the return's thread (the portal's status page
+    shows it), the customer's messages marked read, and emailed to the customer in their
+    language through the outbox, after commit. Only admins and agents (or a superuser) reply.
+    """
+    if actor.type != "user" or actor.role not in MESSAGE_ROLES:
+        raise Forbidden()
+    now = now or clock.now()
+    user = _user(actor)
+    # Customers read the agent's first name when known (never their full name), else the login.
+    name = (user.first_name if user is not None else "") or actor.name
+    message = message_post(
+        return_request=return_request,
+        author_type=AuthorType.STAFF,
+        author_name=name,
+        body=body,
+        now=now,
+        author_user=user,
+    )
+    messages_mark_read(return_request=return_request, now=now)
+    from retour.notifications.services import notification_queue
+
+    notification_queue(
+        return_request=return_request,
+        kind="message_reply",
+        data={"message_id": message.pk, "message_author": name, "message_body": message.body},
+    )
+    return message
+
+
+def _user(actor: Actor) -> Any:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=actor.user_id).first() if actor.user_id else None
 
 
 def messages_mark_read(

@@ -25,8 +25,9 @@ CUSTOMER_KINDS = (
     "refund_issued",
     "return_cancelled",
     "withdrawal_acknowledged",
+    "message_reply",
 )
-STAFF_KINDS = ("return_refund_overdue", "refund_failed")
+STAFF_KINDS = ("return_refund_overdue", "message_received", "refund_failed")
 KINDS = CUSTOMER_KINDS + STAFF_KINDS
 LANGUAGES = ("fr", "en")
 
@@ -45,13 +46,18 @@ def status_url(return_request: ReturnRequest) -> str:
 
 
 def notification_queue(
-    *, return_request: ReturnRequest, kind: str, data: dict[str, Any] | None = None
+    *,
+    return_request: ReturnRequest,
+    kind: str,
+    data: dict[str, Any] | None = None,
+    recipient: str | None = None,
 ) -> Notification | None:
     """Write the outbox row for ``kind`` and send it after commit.
 
-    Customer emails go to the customer in their language (else the store's); the staff alert
-    ``return_refund_overdue`` (and ``refund_failed``) goes to the store's support address and is skipped (None) when the
-    store has none. ``data`` adds or overrides context values (e.g. a rejection reason).
+    Customer emails go to the customer in their language (else the store's); staff alerts
+    (``STAFF_KINDS``) go to ``recipient`` when given (an assignee), else to the store's support
+    address, in the store's language, and are skipped (None) without an address. ``data`` adds
+    or overrides context values (e.g. a rejection reason).
     """
     from retour.notifications.context import notification_snapshot
     from retour.notifications.tasks import notification_send_task
@@ -60,7 +66,7 @@ def notification_queue(
         raise ValueError(f"Unknown notification kind {kind!r}")
     store = return_request.store
     if kind in STAFF_KINDS:
-        recipient, language = store.support_email, email_language(store.language)
+        recipient, language = recipient or store.support_email, email_language(store.language)
     else:
         customer = return_request.customer
         recipient, language = customer.email, email_language(customer.language, store.language)

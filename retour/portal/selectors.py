@@ -348,14 +348,13 @@ def return_for_status(*, token: str) -> ReturnRequest:
 
 
 def timeline(rr: ReturnRequest) -> list[TimelineEntry]:
-    """The return's events, oldest first, with labels in the active language."""
+    """The return's events, oldest first, with labels in the active language. Staff-only
+    events (assignment, internal notes…) have no label here and are not shown to the shopper."""
     entries = []
     for event in return_events(return_request=rr):
-        entries.append(
-            TimelineEntry(
-                at=event.at, label=EVENT_LABELS.get(event.action, event.action), detail=_detail(event)
-            )
-        )
+        if event.action not in EVENT_LABELS:
+            continue
+        entries.append(TimelineEntry(at=event.at, label=EVENT_LABELS[event.action], detail=_detail(event)))
     return entries
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -86,6 +87,15 @@ class ReturnRequest(models.Model):
     token = models.CharField(_("token"), max_length=64, unique=True, default=new_token)
     location = models.ForeignKey(
         "stores.Location", verbose_name=_("location"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The agent who handles the return and its messages",
     )
     carrier = models.CharField(_("carrier"), max_length=100, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)

@@ -727,6 +727,53 @@ def _location(rr: ReturnRequest, code: str | None) -> Location:
     return loc
 
 
+# Roles whose members handle returns and their messages (warehouse and partners do not).
+ASSIGNABLE_ROLES = ("admin", "agent")
+
+
+@transaction.atomic
+def return_assign(
+    *, return_request: ReturnRequest, actor: Actor, assignee: Any, now: datetime | None = None
+) -> ReturnRequest:
+    """Give the return (and its messages) to an agent or store admin of its store, or to nobody
+    (``assignee=None``). The change is an audit event; assigning the same person again is a no-op.
+    """
+    from retour.stores.models import StoreMembership
+
+    now = now or clock.now()
+    rr = return_lock(return_request)
+    if (
+        assignee is not None
+        and not StoreMembership.objects.filter(
+            store_id=rr.store_id, user_id=assignee.pk, role__in=ASSIGNABLE_ROLES, user__is_active=True
+        ).exists()
+    ):
+        raise ValidationFailed(
+            _("This person cannot be given the return."),
+            errors=[
+                line_error(
+                    ["assignee"],
+                    "invalid_assignee",
+                    _("Choose an agent or an administrator of the return's store."),
+                )
+            ],
+        )
+    new_id = assignee.pk if assignee is not None else None
+    if rr.assignee_id == new_id:
+        return rr
+    ReturnRequest.objects.filter(pk=rr.pk).update(assignee_id=new_id)
+    rr.assignee_id = new_id
+    return_event_add(
+        rr,
+        action="assigned",
+        from_status=rr.status,
+        actor=actor,
+        now=now,
+        data={"assignee": assignee.get_username() if assignee is not None else ""},
+    )
+    return rr
+
+
 @transaction.atomic
 def return_inspect(
     *, return_request: ReturnRequest, actor: Actor, entries: list[dict[str, Any]], now: datetime | None = None

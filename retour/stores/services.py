@@ -30,8 +30,9 @@ def store_create(
     language: str = "en",
     time_zone: str = "Europe/Paris",
 ) -> Store:
-    """A store with its `main` location, the default policy, reason catalogue and FAQ."""
-    from retour.helpdesk.services import faq_create_defaults
+    """A store with its `main` location, the default policy, reason catalogue, FAQ and
+    predefined replies."""
+    from retour.helpdesk.services import faq_create_defaults, predefined_replies_create_defaults
     from retour.policies.services import policy_create_default, reasons_create_defaults
 
     if Store.objects.filter(slug=slug).exists():
@@ -48,6 +49,7 @@ def store_create(
     policy_create_default(store=store)
     reasons_create_defaults(store=store)
     faq_create_defaults(store=store)
+    predefined_replies_create_defaults(store=store)
     return store
 
 
