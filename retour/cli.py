@@ -305,7 +305,9 @@ def cmd_import_orders(args: argparse.Namespace) -> int:
         raise CliError(f"no such file: {path}")
     store = _store(args.store)
     try:
-        summary = orders_import(store=store, path=path, progress=None if args.quiet else ProgressBar())
+        summary = orders_import(
+            store=store, path=path, progress=None if args.quiet else ProgressBar(), encoding=args.encoding
+        )
     except OrdersFileError as exc:
         raise CliError(str(exc)) from None
     print(summary.report())
@@ -433,6 +435,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file")
     p.add_argument("--store", required=True, metavar="SLUG")
+    p.add_argument(
+        "--encoding",
+        default="utf-8",
+        help="the file's character set when it is not UTF-8, e.g. latin-1 or cp1252 (default: utf-8)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
     _register_legal(sub)

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from retour.core.limits import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+
 
 class Product(models.Model):
     """A sellable variant (one SKU). Variants of one product share ``group``."""
@@ -19,7 +21,9 @@ class Product(models.Model):
         _("options"), default=dict, blank=True, help_text='e.g. {"size": "M", "colour": "blue"}'
     )
     category = models.CharField(_("category"), max_length=100, blank=True)
-    price = models.DecimalField(_("price"), max_digits=12, decimal_places=3, null=True, blank=True)
+    price = models.DecimalField(
+        _("price"), max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, null=True, blank=True
+    )
     image_url = models.URLField(_("image URL"), blank=True)
     active = models.BooleanField(_("active"), default=True)
 

@@ -24,9 +24,14 @@ the contract (`unauthenticated` 401, `forbidden` 403, `not_found` 404, `validati
 | 500 | `server_error` | an unexpected error on our side; it was logged, the request may be retried |
 | other | `http_error` | any other HTTP error raised by the framework, with its status |
 
+| 422 | `legal_input_invalid` | the consumer-law periods cannot be computed from an order's stored data (a date outside 1990–2099) |
+
 Per-field codes in `errors` of a 422 `validation_error`, beyond the schema's own (`missing`,
 `int_parsing`, …): `json_invalid`, `invalid_cursor`, `string_too_long` (the `Idempotency-Key`
-header); orders: `invalid_email`, `invalid_country`, `invalid_currency`, `discount_exceeds_price`,
+header), `null_character` (a NUL in any text, path or query parameter: `loc` is the field,
+`["path"]` or `["query", name]`); orders: `date_out_of_range` (order and delivery dates between
+2000-01-01 and 2098-12-31), `amount_too_large` (a line's `unit_price × quantity` or the order's
+total above 999999999, so that no refund or credit can overflow), `invalid_email`, `invalid_country`, `invalid_currency`, `discount_exceeds_price`,
 `delivered_exceeds_quantity`, `duplicate_ref`, `currency_mismatch` (an order's currency cannot
 change), `below_units_in_returns` (a line's quantity below the units live returns hold),
 `line_in_return` (a line that a return refers to cannot be removed); policy: `null_not_allowed`,

@@ -18,6 +18,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -59,6 +60,8 @@ class ApiKeyAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
         from retour.stores.services import apikey_authenticate
 
+        if "\x00" in token:  # PostgreSQL cannot compare it with a text column
+            return None
         key = apikey_authenticate(token.strip())
         if key is not None:
             _check_rate_limit(key)
@@ -289,6 +292,13 @@ def _on_404(request: HttpRequest, exc: Exception) -> HttpResponse:
     return domain_error_response(NotFound())
 
 
+def _on_body_too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Django's own limits on a form body (fields, memory) are a body too large as well."""
+    from retour.core.middleware import payload_too_large_response
+
+    return payload_too_large_response(settings.MAX_BODY_BYTES)
+
+
 def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     log.exception("Unhandled error in %s %s", request.method, request.path)
     return server_error_response()
@@ -309,6 +319,9 @@ def install_exception_handlers(api: NinjaAPI) -> None:
         (ValidationError, _on_validation_error),
         (HttpError, _on_http_error),
         (Http404, _on_404),
+        (RequestDataTooBig, _on_body_too_big),
+        (TooManyFieldsSent, _on_body_too_big),
+        (TooManyFilesSent, _on_body_too_big),
         (Exception, _on_unexpected),
     ]
     for exc_class, handler in handlers:

@@ -92,6 +92,14 @@ class PayloadTooLarge(DomainError):
     title = _("The request body is too large")
 
 
+class LegalInputRefused(DomainError):
+    """The consumer-law engine cannot compute with these inputs (a date outside its calendars):
+    the order's data must be corrected."""
+
+    code = "legal_input_invalid"
+    title = _("The consumer-law rules cannot be applied to this order's data")
+
+
 def line_error(loc: list[Any], code: str, message: Any) -> dict[str, Any]:
     """One entry of a problem's ``errors`` list."""
     return {"loc": loc, "code": code, "message": message}

@@ -14,8 +14,10 @@ Booleans: true/false, yes/no, 1/0. ``tags`` are separated by ``|``.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db import DatabaseError
 from pydantic import ValidationError
 
 from retour.core.errors import DomainError
@@ -31,6 +34,12 @@ from retour.orders.services import order_upsert
 from retour.stores.models import Store
 
 Progress = Callable[[int, int], None]
+log = logging.getLogger(__name__)
+
+# No column needs more: a longer cell is refused with its row (the API's own limits are smaller).
+MAX_CELL = 64 * 1024
+MAX_CSV_FIELD = 64 * 1024 * 1024
+MAX_JSONL_LINE = 1024 * 1024  # the API's body limit
 
 # CSV column → where it goes in the order body. Aliases on the right of the first name.
 ORDER_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -163,13 +172,21 @@ class _CsvOrder:
         return _Candidate(self.line, self.number, body, list(self.problems), self.line_numbers)
 
 
-def orders_import(*, store: Store, path: str | Path, progress: Progress | None = None) -> ImportSummary:
-    """Import every order of the file into ``store``; returns what was imported, updated and rejected."""
+def orders_import(
+    *, store: Store, path: str | Path, progress: Progress | None = None, encoding: str = "utf-8"
+) -> ImportSummary:
+    """Import every order of the file into ``store``; returns what was imported, updated and rejected.
+
+    ``encoding`` names the file's character set (``latin-1``, ``cp1252``…) when it is not UTF-8."""
     path = Path(path)
     if not path.is_file():
         raise OrdersFileError(f"no such file: {path}")
+    encoding = _codec(encoding)
     summary = ImportSummary(source=path.name)
-    candidates = _read(path, store, summary)
+    try:
+        candidates = _read(path, store, summary, encoding)
+    except UnicodeDecodeError:
+        raise OrdersFileError(_not_decodable(path, encoding)) from None
     summary.total = len(candidates)
     for done, candidate in enumerate(candidates, start=1):
         _import_one(store, candidate, summary)
@@ -188,6 +205,10 @@ def _import_one(store: Store, candidate: _Candidate, summary: ImportSummary) -> 
             problems = [_pydantic_problem(error, candidate) for error in exc.errors()]
         except DomainError as exc:
             problems = [_domain_problem(error, candidate) for error in exc.errors] or [str(exc.detail)]
+        except DatabaseError as exc:
+            # order_upsert's transaction was rolled back: this order only is lost, the rest go on.
+            log.warning("import of order %r refused by the database: %s", candidate.number, exc)
+            problems = [f"the database refused this order ({type(exc).__name__}: {_first_line(exc)})"]
         else:
             if created:
                 summary.imported += 1
@@ -220,8 +241,37 @@ def _domain_problem(error: dict[str, Any], candidate: _Candidate) -> str:
 # --- reading -------------------------------------------------------------------------------
 
 
-def _read(path: Path, store: Store, summary: ImportSummary) -> list[_Candidate]:
-    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+def _codec(encoding: str) -> str:
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise OrdersFileError(f"unknown encoding: {encoding!r} (e.g. utf-8, latin-1, cp1252)") from None
+    return "utf-8-sig" if name == "utf-8" else name  # a UTF-8 byte-order mark is ignored
+
+
+def _not_decodable(path: Path, encoding: str) -> str:
+    """Where the file stops being ``encoding``, as a person can find it in an editor."""
+    raw = path.read_bytes()
+    try:
+        raw.decode(encoding)
+        where = ""
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        where = f" (line {line}, byte 0x{raw[exc.start]:02x})"
+    if encoding == "utf-8-sig":
+        return (
+            f"{path.name} is not UTF-8{where}; save it as UTF-8 or pass --encoding latin-1 "
+            "(or the encoding it was saved in, e.g. cp1252)"
+        )
+    return f"{path.name} cannot be read as {encoding}{where}; pass the encoding it was saved in"
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [""])[0][:200]
+
+
+def _read(path: Path, store: Store, summary: ImportSummary, encoding: str = "utf-8-sig") -> list[_Candidate]:
+    with path.open("r", encoding=encoding, newline="") as handle:
         head = handle.read(4096)
     if not head.strip():
         raise OrdersFileError(f"{path.name} is empty")
@@ -229,21 +279,27 @@ def _read(path: Path, store: Store, summary: ImportSummary) -> list[_Candidate]:
     if suffix in (".jsonl", ".ndjson") or (
         suffix not in (".csv", ".tsv", ".txt") and head.lstrip().startswith("{")
     ):
-        return list(_read_jsonl(path))
+        return list(_read_jsonl(path, encoding))
     if suffix in (".csv", ".tsv", ".txt", ""):
-        return _read_csv(path, head, ZoneInfo(store.time_zone or "UTC"), summary)
+        return _read_csv(path, head, ZoneInfo(store.time_zone or "UTC"), summary, encoding)
     raise OrdersFileError(f"{path.name}: unknown format (use .csv or .jsonl)")
 
 
-def _read_jsonl(path: Path) -> Iterator[_Candidate]:
-    with path.open("r", encoding="utf-8-sig") as handle:
+def _read_jsonl(path: Path, encoding: str = "utf-8-sig") -> Iterator[_Candidate]:
+    with path.open("r", encoding=encoding) as handle:
         for number, text in enumerate(handle, start=1):
             if not text.strip():
+                continue
+            if len(text) > MAX_JSONL_LINE:
+                yield _Candidate(number, "", None, [f"the line is longer than {MAX_JSONL_LINE} characters"])
                 continue
             try:
                 body = json.loads(text)
             except json.JSONDecodeError as exc:
                 yield _Candidate(number, "", None, [f"not valid JSON: {exc.msg} (column {exc.colno})"])
+                continue
+            except RecursionError:
+                yield _Candidate(number, "", None, ["the JSON is nested too deeply"])
                 continue
             if not isinstance(body, dict):
                 yield _Candidate(number, "", None, ["each line must be a JSON object (an order)"])
@@ -268,12 +324,17 @@ def _columns(header: list[str], summary: ImportSummary) -> dict[str, str]:
     return mapping
 
 
-def _read_csv(path: Path, head: str, tz: ZoneInfo, summary: ImportSummary) -> list[_Candidate]:
+def _read_csv(
+    path: Path, head: str, tz: ZoneInfo, summary: ImportSummary, encoding: str = "utf-8-sig"
+) -> list[_Candidate]:
     try:
         dialect: Any = csv.Sniffer().sniff(head.splitlines()[0], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+    # The csv module's own limit (128 KiB a cell) ends the whole file with an error; read what
+    # a file may hold and refuse an oversized cell for its row only.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CSV_FIELD))
+    with path.open("r", encoding=encoding, newline="") as handle:
         reader = csv.reader(handle, dialect)
         header = next(reader, [])
         mapping = _columns(header, summary)
@@ -281,6 +342,16 @@ def _read_csv(path: Path, head: str, tz: ZoneInfo, summary: ImportSummary) -> li
         orders: dict[str, _CsvOrder] = {}
         for row in reader:
             if not any(cell.strip() for cell in row):
+                continue
+            too_long = [
+                header[i] if i < len(header) else str(i + 1) for i, c in enumerate(row) if len(c) > MAX_CELL
+            ]
+            if too_long:
+                key = f"\0{reader.line_num}"
+                orders[key] = _CsvOrder(reader.line_num, "")
+                orders[key].problems.append(
+                    f"{', '.join(too_long)}: the cell is longer than {MAX_CELL} characters"
+                )
                 continue
             values = {t: (row[i].strip() if i < len(row) else "") for t, i in index.items()}
             number = values.get("number", "")

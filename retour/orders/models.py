@@ -5,6 +5,8 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from retour.core.limits import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+
 
 class Channel(models.TextChoices):
     WEB = "web", _("Web shop")
@@ -70,10 +72,16 @@ class Order(models.Model):
     ship_country = models.CharField(_("shipping country"), max_length=2, blank=True)
     ship_subdivision = models.CharField(_("shipping region"), max_length=10, blank=True)
     shipping_amount = models.DecimalField(
-        _("shipping paid"), max_digits=12, decimal_places=3, default=Decimal("0")
+        _("shipping paid"),
+        max_digits=MONEY_MAX_DIGITS,
+        decimal_places=MONEY_DECIMAL_PLACES,
+        default=Decimal("0"),
     )
     shipping_standard_amount = models.DecimalField(
-        _("standard shipping cost"), max_digits=12, decimal_places=3, default=Decimal("0")
+        _("standard shipping cost"),
+        max_digits=MONEY_MAX_DIGITS,
+        decimal_places=MONEY_DECIMAL_PLACES,
+        default=Decimal("0"),
     )
     delivered_at = models.DateTimeField(_("delivered on"), null=True, blank=True)
     payment_provider = models.CharField(
@@ -113,8 +121,12 @@ class OrderLine(models.Model):
     sku = models.CharField(_("SKU"), max_length=100)
     title = models.CharField(_("title"), max_length=300, blank=True)
     quantity = models.PositiveIntegerField(_("quantity"))
-    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=3)
-    discount = models.DecimalField(_("discount"), max_digits=12, decimal_places=3, default=Decimal("0"))
+    unit_price = models.DecimalField(
+        _("unit price"), max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES
+    )
+    discount = models.DecimalField(
+        _("discount"), max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=Decimal("0")
+    )
     category = models.CharField(_("category"), max_length=100, blank=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
     final_sale = models.BooleanField(_("final sale"), default=False)

@@ -6,32 +6,52 @@ the database (currency of an existing order, units already in returns) are in th
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 import pycountry
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
-from pydantic import AwareDatetime, ConfigDict, ValidationInfo, field_validator, model_validator
+from pydantic import AwareDatetime, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from retour.core.limits import EARLIEST_DAY, LATEST_DAY, MAX_AMOUNT, MAX_LINE_QUANTITY
+from retour.core.schemas import InputSchema, custom_error
 from retour.orders.models import Channel, LegalExclusion, PaymentProvider
 
-MAX_MONEY = Decimal("999999999")
-
-Money = Annotated[Decimal, Field(ge=0, le=MAX_MONEY, description='Decimal string, e.g. "19.90"')]
+Money = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, description='Decimal string, e.g. "19.90"')]
 
 
-class _In(Schema):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _In(InputSchema):
+    pass
 
 
-def _custom_error(code: str, message: Any, **ctx: Any) -> PydanticCustomError:
-    # The message is rendered now, in the request's language; pydantic formats {placeholders}.
-    return PydanticCustomError(code, str(message).replace("{", "{{").replace("}", "}}"), ctx or None)
+_custom_error = custom_error
+
+
+def _in_range(moment: date | datetime | None) -> date | datetime | None:
+    """Order and delivery dates between ``EARLIEST_DAY`` and ``LATEST_DAY``: outside them no
+    period can be computed, and an order stored with them could never be used again."""
+    if moment is None:
+        return None
+    day = moment.astimezone(UTC).date() if isinstance(moment, datetime) else moment
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise _custom_error(
+            "date_out_of_range",
+            _("Give a date between %(first)s and %(last)s.")
+            % {"first": EARLIEST_DAY.isoformat(), "last": LATEST_DAY.isoformat()},
+        )
+    return moment
+
+
+def _amount_limit_error() -> PydanticCustomError:
+    return _custom_error(
+        "amount_too_large",
+        _("The amounts of an order must not exceed %(limit)s.") % {"limit": f"{MAX_AMOUNT:f}"},
+    )
 
 
 class CustomerIn(_In):
@@ -115,7 +135,7 @@ class OrderLineIn(_In):
     )
     sku: str = Field(..., min_length=1, max_length=100)
     title: str = Field("", max_length=300)
-    quantity: int = Field(..., ge=1, le=100000)
+    quantity: int = Field(..., ge=1, le=MAX_LINE_QUANTITY)
     unit_price: Money
     discount: Money = Field(Decimal("0"), description="Total off this line")
     category: str = Field("", max_length=100)
@@ -127,6 +147,16 @@ class OrderLineIn(_In):
         None, ge=0, description="Defaults to quantity when delivered, else 0"
     )
     delivered_at: AwareDatetime | None = None
+
+    _check_delivered_at = field_validator("delivered_at")(classmethod(lambda cls, v: _in_range(v)))
+
+    @field_validator("unit_price")
+    @classmethod
+    def _line_total(cls, value: Decimal, info: ValidationInfo) -> Decimal:
+        quantity = info.data.get("quantity")
+        if quantity is not None and value * quantity > MAX_AMOUNT:
+            raise _amount_limit_error()
+        return value
 
     @field_validator("discount")
     @classmethod
@@ -169,6 +199,10 @@ class OrderIn(_In):
     withdrawal_info_given_on: date | None = Field(None, description="When informed late")
     lines: list[OrderLineIn] = Field(..., min_length=1, max_length=500)
 
+    _check_dates = field_validator("placed_at", "delivered_at", "withdrawal_info_given_on")(
+        classmethod(lambda cls, v: _in_range(v))
+    )
+
     @field_validator("currency")
     @classmethod
     def _currency(cls, value: str) -> str:
@@ -188,6 +222,17 @@ class OrderIn(_In):
                 )
             seen.add(line.ref or "")
         return lines
+
+    @model_validator(mode="after")
+    def _total(self) -> OrderIn:
+        """What the customer paid for the whole order fits one amount: every refund and credit
+        of its returns is bounded by it."""
+        total = sum((line.unit_price * line.quantity - line.discount for line in self.lines), Decimal(0))
+        if self.shipping is not None:
+            total += self.shipping.amount
+        if total > MAX_AMOUNT:
+            raise _amount_limit_error()
+        return self
 
     @model_validator(mode="after")
     def _delivered_defaults(self) -> OrderIn:
@@ -262,7 +307,7 @@ class OrderPage(Schema):
     next_cursor: str | None
 
 
-class ReasonOut(Schema):
+class IneligibilityReasonOut(Schema):
     code: str
     message: str
 
@@ -282,7 +327,7 @@ class LineReturnabilityOut(Schema):
     right: str | None = Field(
         ..., description="policy | withdrawal | guarantee: the right a return would use"
     )
-    reasons: list[ReasonOut]
+    reasons: list[IneligibilityReasonOut]
 
 
 class ReturnabilityOut(Schema):

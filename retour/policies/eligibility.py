@@ -8,6 +8,8 @@ runs; lines with a seller-fault defect stay returnable under the legal guarantee
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -23,6 +25,7 @@ from django.db.models import (
 from django.utils.translation import gettext_lazy as _
 
 from retour.core import clock
+from retour.core.errors import LegalInputRefused, line_error
 from retour.core.prefetch import cache_related
 from retour.orders.models import Order, OrderLine
 from retour.policies.models import Policy, WindowStart
@@ -163,17 +166,33 @@ def order_law(order: Order, policy: Policy) -> OrderLaw:
     # Several goods delivered separately: the period runs from the last one.
     start = clock.consumer_date(max(delivered), country, order.store.time_zone)
     withdrawal_end = None
-    if policy.apply_statutory_rights and not order.is_business:
-        withdrawal_end = _withdrawal_end(
-            country,
-            start,
-            order.ship_subdivision or None,
-            order.ship_postal_code or None,
-            order.withdrawal_info_given,
-            order.withdrawal_info_given_on,
-        )
-    guarantee_end = _guarantee_end(country, start) if not order.is_business else None
+    with legal_refusal_handled():
+        if policy.apply_statutory_rights and not order.is_business:
+            withdrawal_end = _withdrawal_end(
+                country,
+                start,
+                order.ship_subdivision or None,
+                order.ship_postal_code or None,
+                order.withdrawal_info_given,
+                order.withdrawal_info_given_on,
+            )
+        guarantee_end = _guarantee_end(country, start) if not order.is_business else None
     return OrderLaw(withdrawal_end, guarantee_end)
+
+
+@contextmanager
+def legal_refusal_handled() -> Iterator[None]:
+    """The engine's refusal of its inputs (an order stored with a date outside its calendars,
+    before the API checked dates) becomes a domain error with a code, never a server error."""
+    from retour.legal.subdivisions import LegalInputError
+
+    try:
+        yield
+    except LegalInputError as exc:
+        raise LegalInputRefused(
+            _("The consumer-law periods of this order cannot be computed: correct its dates."),
+            errors=[line_error([exc.field], exc.code, _("Outside the dates the consumer-law rules cover."))],
+        ) from exc
 
 
 def policy_deadline(line: OrderLine, policy: Policy) -> date | None:

@@ -5,6 +5,8 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from retour.core.limits import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+
 
 class Resolution(models.TextChoices):
     REFUND = "refund", _("Refund")
@@ -55,7 +57,10 @@ class Policy(models.Model):
         _("restocking fee (%)"), max_digits=5, decimal_places=2, default=Decimal("0")
     )
     return_shipping_fee = models.DecimalField(
-        _("return shipping fee"), max_digits=12, decimal_places=3, default=Decimal("0")
+        _("return shipping fee"),
+        max_digits=MONEY_MAX_DIGITS,
+        decimal_places=MONEY_DECIMAL_PLACES,
+        default=Decimal("0"),
     )
     store_credit_bonus_percent = models.DecimalField(
         _("store credit bonus (%)"), max_digits=5, decimal_places=2, default=Decimal("0")

@@ -8,6 +8,7 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from retour.core.limits import MAX_AMOUNT
 from retour.policies.models import RefundTrigger, Resolution, WindowStart
 
 Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2, description='Decimal string, e.g. "10"')]
@@ -42,7 +43,7 @@ class PolicyIn(Schema):
     window_days: int | None = Field(None, ge=0, le=3650)
     window_starts: WindowStart | None = None
     restocking_fee_percent: Percent | None = None
-    return_shipping_fee: Annotated[Decimal, Field(ge=0, le=Decimal("999999999"))] | None = None
+    return_shipping_fee: Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT)] | None = None
     store_credit_bonus_percent: Percent | None = None
     allowed_resolutions: list[Resolution] | None = Field(None, min_length=1)
     refund_trigger: RefundTrigger | None = None

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from retour.core.limits import LEDGER_MAX_DIGITS, MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+
 
 class RefundMethod(models.TextChoices):
     ORIGINAL_PAYMENT = "original_payment", _("Original payment method")
@@ -33,7 +35,9 @@ class Refund(models.Model):
     return_request = models.ForeignKey(
         "returns.ReturnRequest", verbose_name=_("return"), on_delete=models.PROTECT, related_name="refunds"
     )
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=3)
+    amount = models.DecimalField(
+        _("amount"), max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES
+    )
     currency = models.CharField(_("currency"), max_length=3)
     method = models.CharField(_("refund method"), max_length=20, choices=RefundMethod.choices)
     status = models.CharField(_("status"), max_length=16, choices=RefundStatus.choices)
@@ -121,7 +125,9 @@ class StoreCreditAccount(models.Model):
         related_name="credit_accounts",
     )
     currency = models.CharField(_("currency"), max_length=3)
-    balance = models.DecimalField(_("balance"), max_digits=12, decimal_places=3, default=0)
+    balance = models.DecimalField(
+        _("balance"), max_digits=LEDGER_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=0
+    )
 
     class Meta:
         verbose_name = _("store credit account")
@@ -142,7 +148,9 @@ class StoreCreditEntry(models.Model):
     account = models.ForeignKey(
         StoreCreditAccount, verbose_name=_("account"), on_delete=models.CASCADE, related_name="entries"
     )
-    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=3)
+    amount = models.DecimalField(
+        _("amount"), max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES
+    )
     kind = models.CharField(_("kind"), max_length=20)  # refund | bonus | spend | adjustment
     refund = models.ForeignKey(
         Refund,

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from retour.core.limits import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 from retour.policies.models import Resolution
 
 
@@ -146,7 +147,9 @@ class ReturnLine(models.Model):
     approved_quantity = models.PositiveIntegerField(_("quantity approved"), default=0)
     received_quantity = models.PositiveIntegerField(_("quantity received"), default=0)
     accepted_quantity = models.PositiveIntegerField(_("quantity accepted"), default=0)
-    unit_refund = models.DecimalField(_("unit refund"), max_digits=12, decimal_places=3)
+    unit_refund = models.DecimalField(
+        _("unit refund"), max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES
+    )
     right = models.CharField(_("right"), max_length=16, choices=Right.choices, default=Right.POLICY)
 
     class Meta:
@@ -172,7 +175,9 @@ class Inspection(models.Model):
     condition = models.CharField(_("condition"), max_length=16, choices=Condition.choices)
     disposition = models.CharField(_("disposition"), max_length=20, choices=Disposition.choices)
     accepted = models.BooleanField(_("accepted"))
-    deduction = models.DecimalField(_("deduction"), max_digits=12, decimal_places=3, default=0)
+    deduction = models.DecimalField(
+        _("deduction"), max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, default=0
+    )
     note = models.TextField(_("note"), blank=True)
     location = models.ForeignKey(
         "stores.Location", verbose_name=_("location"), null=True, on_delete=models.SET_NULL

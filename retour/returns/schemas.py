@@ -7,17 +7,18 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
+from retour.core.limits import MAX_AMOUNT
+from retour.core.schemas import InputSchema
 from retour.resolutions.models import RefundMethod
 from retour.returns.models import Condition, Disposition, ReturnChannel, Status
 
-Money = Annotated[Decimal, Field(ge=0, le=Decimal("999999999"), description='Decimal string, e.g. "19.90"')]
+Money = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, description='Decimal string, e.g. "19.90"')]
 ResolutionName = Literal["refund", "store_credit", "exchange", "repair", "replacement"]
 
 
-class _In(Schema):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _In(InputSchema):
+    pass
 
 
 # --- in ------------------------------------------------------------------------------------------

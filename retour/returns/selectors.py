@@ -9,6 +9,7 @@ from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from retour.core.errors import NotFound
+from retour.core.limits import MONEY_DECIMAL_PLACES, SUM_MAX_DIGITS
 from retour.returns.models import Inspection, ReturnEvent, ReturnLine, ReturnRequest
 from retour.returns.money import MoneyContext, ReturnMoney, money_context, return_money
 from retour.stores.models import Store
@@ -68,9 +69,12 @@ def _base(store: Store) -> ReturnQuerySet:
         "exchange_items",
     ).annotate(
         order_refunded_total=Coalesce(
-            Subquery(order_refunded, output_field=DecimalField(max_digits=14, decimal_places=3)),
+            Subquery(
+                order_refunded,
+                output_field=DecimalField(max_digits=SUM_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES),
+            ),
             Value(Decimal("0")),
-            output_field=DecimalField(max_digits=14, decimal_places=3),
+            output_field=DecimalField(max_digits=SUM_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES),
         )
     )
     qs.money_ctx = money_context(store)
@@ -132,16 +136,18 @@ def return_send_back_by(rr: ReturnRequest) -> date | None:
     period itself; otherwise the approval's validity (None before approval)."""
     from retour.core import clock
     from retour.legal import engine
+    from retour.policies.eligibility import legal_refusal_handled
 
     tz = rr.store.time_zone
     if rr.right == "withdrawal":
         country = rr.order.ship_country or rr.store.country
         notice = clock.consumer_date(rr.created_at, country, tz)
-        result = engine.withdrawal(
-            country=country,
-            delivered_on=notice,
-            subdivision=rr.order.ship_subdivision or None,
-            postal_code=rr.order.ship_postal_code or None,
-        )
+        with legal_refusal_handled():
+            result = engine.withdrawal(
+                country=country,
+                delivered_on=notice,
+                subdivision=rr.order.ship_subdivision or None,
+                postal_code=rr.order.ship_postal_code or None,
+            )
         return result.ends_on if result.applies and result.ends_on else notice + timedelta(days=14)
     return clock.local_date(rr.expires_at, tz) if rr.expires_at else None

@@ -33,6 +33,7 @@ from retour.orders.models import Order
 from retour.policies.eligibility import (
     GUARANTEE_REASONS,
     LineEligibility,
+    legal_refusal_handled,
     order_lines_load,
     order_returnability,
 )
@@ -205,6 +206,17 @@ def _parse_quantities(
             out.append((line, qty, i))
     if errors:
         raise ValidationFailed(_("Some lines are not valid."), errors=errors)
+    return out
+
+
+def _running_totals(parsed: list[tuple[ReturnLine, int, int]]) -> list[tuple[ReturnLine, int, int]]:
+    """``(line, units of this line listed so far, entry index)`` per entry: a line listed
+    several times counts the sum of its entries, so no limit can be passed entry by entry."""
+    totals: dict[int, int] = {}
+    out = []
+    for line, qty, i in parsed:
+        totals[line.id] = totals.get(line.id, 0) + qty
+        out.append((line, totals[line.id], i))
     return out
 
 
@@ -509,12 +521,13 @@ def _refund_due_on(rr: ReturnRequest) -> date | None:
 
     notice = day(rr.created_at)
     assert notice is not None
-    return engine.refund_due(
-        country=country,
-        notice_received_on=notice,
-        proof_of_dispatch_on=day(rr.shipped_at),
-        goods_received_on=day(rr.received_at),
-    ).due_on
+    with legal_refusal_handled():
+        return engine.refund_due(
+            country=country,
+            notice_received_on=notice,
+            proof_of_dispatch_on=day(rr.shipped_at),
+            goods_received_on=day(rr.received_at),
+        ).due_on
 
 
 def _update_refund_due(rr: ReturnRequest, now: datetime) -> None:
@@ -558,8 +571,8 @@ def return_approve(
     approved = {ln.id: ln.quantity for ln in all_lines.values()}
     if lines is not None:
         errors = []
-        for line, qty, i in _parse_quantities(rr, lines):
-            if qty > line.quantity:
+        for line, total, i in _running_totals(_parse_quantities(rr, lines)):
+            if total > line.quantity:
                 errors.append(
                     line_error(
                         ["lines", i, "quantity"],
@@ -567,11 +580,9 @@ def return_approve(
                         _("More units than were requested."),
                     )
                 )
-            approved[line.id] = qty
+            approved[line.id] = total
         if errors:
             raise ValidationFailed(_("Some lines are not valid."), errors=errors)
-        listed = {int(e["id"]) for e in lines}
-        approved.update({lid: q for lid, q in approved.items() if lid in listed})
     if sum(approved.values()) == 0:
         raise ValidationFailed(
             _("Approve at least one unit, or reject the return."),
@@ -684,8 +695,8 @@ def return_receive(
             _("Only %(n)s more unit(s) of this line were approved.")
             % {"n": line.approved_quantity - line.received_quantity},
         )
-        for line, qty, i in parsed
-        if line.received_quantity + qty > line.approved_quantity
+        for line, total, i in _running_totals(parsed)
+        if line.received_quantity + total > line.approved_quantity
     ]
     if errors:
         raise QuantityExceedsApproved(errors=errors)
