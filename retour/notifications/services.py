@@ -23,6 +23,7 @@ CUSTOMER_KINDS = (
     "return_rejected",
     "return_received",
     "refund_issued",
+    "credit_issued",
     "return_cancelled",
     "withdrawal_acknowledged",
 )

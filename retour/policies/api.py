@@ -85,6 +85,7 @@ def policy_out(policy: Policy, currency: str) -> dict[str, Any]:
         "allowed_resolutions": list(policy.allowed_resolutions),
         "refund_trigger": policy.refund_trigger,
         "auto_approve": policy.auto_approve,
+        "store_credit_expiry_months": policy.store_credit_expiry_months,
         "apply_statutory_rights": policy.apply_statutory_rights,
         "return_costs_borne_by_customer": policy.return_costs_borne_by_customer,
         "currency": currency,

@@ -65,6 +65,11 @@ class Policy(models.Model):
         _("refund trigger"), max_length=16, choices=RefundTrigger.choices, default=RefundTrigger.ON_INSPECTION
     )
     auto_approve = models.BooleanField(_("approve automatically"), default=False)
+    store_credit_expiry_months = models.PositiveIntegerField(
+        _("store credit valid for (months)"),
+        default=0,
+        help_text=_("0: never expires. Credit given instead of a statutory refund never expires."),
+    )
     apply_statutory_rights = models.BooleanField(_("apply statutory rights"), default=True)
     return_costs_borne_by_customer = models.BooleanField(
         _("return costs borne by the customer"), default=True

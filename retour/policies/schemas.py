@@ -29,6 +29,7 @@ class PolicyOut(Schema):
     allowed_resolutions: list[Resolution]
     refund_trigger: RefundTrigger
     auto_approve: bool
+    store_credit_expiry_months: int = Field(..., description="0: store credit never expires")
     apply_statutory_rights: bool
     return_costs_borne_by_customer: bool
     currency: str = Field(..., description="The currency of return_shipping_fee (the store's)")
@@ -47,5 +48,6 @@ class PolicyIn(Schema):
     allowed_resolutions: list[Resolution] | None = Field(None, min_length=1)
     refund_trigger: RefundTrigger | None = None
     auto_approve: bool | None = None
+    store_credit_expiry_months: int | None = Field(None, ge=0, le=120)
     apply_statutory_rights: bool | None = None
     return_costs_borne_by_customer: bool | None = None

@@ -61,6 +61,7 @@ POLICY_FIELDS = {
     "allowed_resolutions",
     "refund_trigger",
     "auto_approve",
+    "store_credit_expiry_months",
     "apply_statutory_rights",
     "return_costs_borne_by_customer",
 }
@@ -101,6 +102,6 @@ def _policy_value_problem(field: str, value: Any) -> Any:
             }
     if field in ("restocking_fee_percent", "store_credit_bonus_percent") and not (0 <= value <= 100):
         return _("Must be between 0 and 100.")
-    if field in ("return_shipping_fee", "window_days") and value < 0:
+    if field in ("return_shipping_fee", "window_days", "store_credit_expiry_months") and value < 0:
         return _("Must not be negative.")
     return None

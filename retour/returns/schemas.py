@@ -156,6 +156,7 @@ class RefundOut(Schema):
     status: str = Field(..., description="pending | succeeded | failed")
     provider: str | None = Field(..., description="stripe | mollie | manual, for original_payment refunds")
     provider_reference: str | None = Field(..., description="The refund's id at the provider")
+    credit_code: str | None = Field(..., description="For store credit: the code the shop redeems")
     created_at: datetime
     succeeded_at: datetime | None
     failed_at: datetime | None
