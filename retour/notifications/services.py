@@ -24,6 +24,7 @@ CUSTOMER_KINDS = (
     "return_received",
     "refund_issued",
     "credit_issued",
+    "keep_it",
     "return_cancelled",
     "withdrawal_acknowledged",
 )

@@ -252,6 +252,7 @@ def return_out(rr: ReturnRequest) -> dict[str, Any]:
             }
             for refund in rr.refunds.all()
         ],
+        "keep_it_rule": rr.keep_it_rule or None,
         "carrier": rr.carrier,
         "tracking_number": rr.tracking_number,
         "location": rr.location.code if rr.location else None,

@@ -182,6 +182,9 @@ class ReturnOut(Schema):
     refundable: str
     refund_due_by: date | None
     refunds: list[RefundOut]
+    keep_it_rule: str | None = Field(
+        ..., description="value_under | reason | category: refunded without the items coming back"
+    )
     carrier: str
     tracking_number: str
     location: str | None
