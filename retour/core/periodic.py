@@ -29,6 +29,7 @@ JOBS: tuple[tuple[str, str], ...] = (
     ("refunds_flagged_overdue", "retour.resolutions.overdue:refunds_flag_overdue"),
     ("notifications_retried", "retour.notifications.tasks:notification_retry_due"),
     ("refunds_sent_or_polled", "retour.resolutions.payments.services:refunds_retry_due"),
+    ("credit_codes_expired", "retour.resolutions.credit:credit_codes_expire_due"),
     ("draft_photos_purged", "retour.portal.services:draft_photos_purge"),
     ("rate_limits_purged", "retour.core.periodic:ratelimits_purge"),
 )

@@ -14,9 +14,16 @@ from django.utils import timezone, translation
 from retour.core.money import format_money
 from retour.notifications.models import Notification
 
-MOMENTS = ("created_at", "approved_at", "received_at", "expires_at")
+MOMENTS = ("created_at", "approved_at", "received_at", "expires_at", "credit_expires_at")
 DAYS = ("refund_due_by",)
-AMOUNTS = ("refund_amount", "refunded_total", "refund_bonus", "amount_due", "surcharge_amount")
+AMOUNTS = (
+    "refund_amount",
+    "refunded_total",
+    "refund_bonus",
+    "amount_due",
+    "surcharge_amount",
+    "credit_amount",
+)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ CUSTOMER_KINDS = (
     "return_rejected",
     "return_received",
     "refund_issued",
+    "credit_issued",
+    "keep_it",
     "return_cancelled",
     "withdrawal_acknowledged",
     "message_reply",

@@ -17,6 +17,7 @@ from retour.resolutions.models import (
     PaymentWebhookEvent,
     Refund,
     StoreCreditAccount,
+    StoreCreditCode,
     StoreCreditEntry,
 )
 from retour.resolutions.payments.services import payment_provider_set
@@ -51,7 +52,18 @@ class RefundAdmin(StoreScopedAdmin):
 
 class StoreCreditEntryInline(ReadOnlyInline):
     model = StoreCreditEntry
-    fields = ("created_at", "amount", "kind", "refund", "note")
+    fields = ("created_at", "amount", "kind", "code", "refund", "note")
+
+
+@admin.register(StoreCreditCode)
+class StoreCreditCodeAdmin(StoreScopedAdmin):
+    """Codes are issued with store-credit refunds and moved by the redeem / void API and the expiry sweep."""
+
+    read_only = True
+    list_display = ("code", "account", "amount", "balance", "currency", "status", "expires_at", "store")
+    list_filter = ("status", "currency", "store")
+    search_fields = ("code", "account__customer__email")
+    list_select_related = ("store", "account__customer")
 
 
 @admin.register(StoreCreditAccount)

@@ -142,6 +142,54 @@ class StoreCreditAccount(models.Model):
         return f"{self.customer} {self.balance} {self.currency}"
 
 
+class CreditCodeStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SPENT = "spent", _("Spent")
+    EXPIRED = "expired", _("Expired")
+    VOID = "void", _("Voided")
+
+
+class StoreCreditCode(models.Model):
+    """A gift-card style code for one credit issued; the shop redeems it through the API."""
+
+    store = models.ForeignKey(
+        "stores.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="credit_codes"
+    )
+    account = models.ForeignKey(
+        StoreCreditAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="codes"
+    )
+    refund = models.ForeignKey(
+        Refund,
+        verbose_name=_("refund payment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_codes",
+    )
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    amount = models.DecimalField(
+        _("amount issued"), max_digits=LEDGER_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES
+    )
+    balance = models.DecimalField(
+        _("balance"), max_digits=LEDGER_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=CreditCodeStatus.choices, default=CreditCodeStatus.ACTIVE
+    )
+    expires_at = models.DateTimeField(_("expires on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created on"))
+
+    class Meta:
+        verbose_name = _("store credit code")
+        verbose_name_plural = _("store credit codes")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "expires_at"])]
+
+    def __str__(self) -> str:
+        return self.code
+
+
 class StoreCreditEntry(models.Model):
     """The ledger; the account's balance is kept equal to the sum of its entries."""
 
@@ -151,7 +199,15 @@ class StoreCreditEntry(models.Model):
     amount = models.DecimalField(
         _("amount"), max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES
     )
-    kind = models.CharField(_("kind"), max_length=20)  # refund | bonus | spend | adjustment
+    kind = models.CharField(_("kind"), max_length=20)  # refund | bonus | spend | void | expiry | adjustment
+    code = models.ForeignKey(
+        "StoreCreditCode",
+        verbose_name=_("store credit code"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+    )
     refund = models.ForeignKey(
         Refund,
         verbose_name=_("refund payment"),

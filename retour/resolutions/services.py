@@ -14,7 +14,6 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from retour.core import clock
@@ -23,6 +22,7 @@ from retour.core.errors import RefundExceedsRefundable, ValidationFailed, line_e
 from retour.core.money import ZERO, money_str, percent_of, quantize
 from retour.orders.models import Customer
 from retour.policies.models import RefundTrigger, Resolution
+from retour.resolutions.credit import credit_code_issue, credit_expiry, credit_ledger_add
 from retour.resolutions.models import (
     ProviderState,
     Refund,
@@ -165,6 +165,8 @@ def refund_issue(
         from retour.resolutions.payments.services import refund_enqueue
 
         refund_enqueue(refund)  # the customer hears of it once the provider says it succeeded
+    elif method == RefundMethod.STORE_CREDIT:
+        return_notify(rr, "credit_issued")  # credit, told as credit: with its code
     else:
         return_notify(rr, "refund_issued")
     return_maybe_complete(rr, actor, now)
@@ -177,9 +179,15 @@ def _credit_refund(rr: ReturnRequest, refund: Refund, now: datetime) -> Decimal:
     if rr.resolution == Resolution.STORE_CREDIT:
         bonus = percent_of(refund.amount, rr.store.policy.store_credit_bonus_percent, refund.currency)
     account = store_credit_account(store=rr.store, customer=rr.customer, currency=refund.currency)
-    _ledger(account, refund.amount, "refund", now, refund=refund, note=rr.number)
-    if bonus > 0:
-        _ledger(account, bonus, "bonus", now, refund=refund, note=rr.number)
+    credit_code_issue(
+        account=account,
+        refund=refund,
+        amount=refund.amount,
+        bonus=bonus,
+        expires_at=credit_expiry(months=rr.store.policy.store_credit_expiry_months, right=rr.right, now=now),
+        note=rr.number,
+        now=now,
+    )
     return bonus
 
 
@@ -188,22 +196,6 @@ def store_credit_account(*, store: Store, customer: Customer, currency: str) -> 
         store=store, customer=customer, currency=currency
     )
     return StoreCreditAccount.objects.select_for_update().get(pk=account.pk)
-
-
-def _ledger(
-    account: StoreCreditAccount,
-    amount: Decimal,
-    kind: str,
-    now: datetime,
-    *,
-    refund: Refund | None = None,
-    note: str = "",
-) -> StoreCreditEntry:
-    entry = StoreCreditEntry.objects.create(
-        account=account, amount=amount, kind=kind, refund=refund, note=note, created_at=now
-    )
-    StoreCreditAccount.objects.filter(pk=account.pk).update(balance=F("balance") + amount)
-    return entry
 
 
 @transaction.atomic
@@ -230,7 +222,7 @@ def store_credit_spend(
                 )
             ],
         )
-    return _ledger(account, -amount, "spend", now, note=note)
+    return credit_ledger_add(account, -amount, "spend", now, note=note)
 
 
 def refund_auto_credit(*, return_request: ReturnRequest, now: datetime | None = None) -> Refund | None:

@@ -245,12 +245,14 @@ def return_out(rr: ReturnRequest) -> dict[str, Any]:
                 "status": refund.status,
                 "provider": refund.provider or None,
                 "provider_reference": refund.provider_reference or None,
+                "credit_code": next((c.code for c in refund.credit_codes.all()), None),
                 "created_at": refund.created_at,
                 "succeeded_at": refund.succeeded_at,
                 "failed_at": refund.failed_at,
             }
             for refund in rr.refunds.all()
         ],
+        "keep_it_rule": rr.keep_it_rule or None,
         "carrier": rr.carrier,
         "tracking_number": rr.tracking_number,
         "location": rr.location.code if rr.location else None,

@@ -157,6 +157,7 @@ class RefundOut(Schema):
     status: str = Field(..., description="pending | succeeded | failed")
     provider: str | None = Field(..., description="stripe | mollie | manual, for original_payment refunds")
     provider_reference: str | None = Field(..., description="The refund's id at the provider")
+    credit_code: str | None = Field(..., description="For store credit: the code the shop redeems")
     created_at: datetime
     succeeded_at: datetime | None
     failed_at: datetime | None
@@ -182,6 +183,9 @@ class ReturnOut(Schema):
     refundable: str
     refund_due_by: date | None
     refunds: list[RefundOut]
+    keep_it_rule: str | None = Field(
+        ..., description="value_under | reason | category: refunded without the items coming back"
+    )
     carrier: str
     tracking_number: str
     location: str | None

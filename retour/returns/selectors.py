@@ -65,6 +65,7 @@ def _base(store: Store) -> ReturnQuerySet:
             ),
         ),
         "refunds",
+        "refunds__credit_codes",
         "order__lines",
         "exchange_items",
     ).annotate(

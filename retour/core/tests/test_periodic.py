@@ -111,6 +111,7 @@ def test_the_task_runs_the_sweep_with_the_real_clock(approved):
         "refunds_flagged_overdue",
         "notifications_retried",
         "refunds_sent_or_polled",
+        "credit_codes_expired",
         "draft_photos_purged",
         "rate_limits_purged",
     }

@@ -370,9 +370,12 @@ def payment_webhook_receive(
         raise WebhookRejected("This store does not use that provider.")
     adapter = adapter_for(config, provider)
     notice: WebhookNotice = adapter.webhook_verify(body=body, headers=headers)
-    if notice.event_id:  # a notification with an id of its own is handled once
-        try:
-            with transaction.atomic():
+    answers = list(notice.refunds)
+    for payment_reference in notice.payment_references:  # named only: read back, outside any transaction
+        answers += adapter.refunds_of_payment(payment_reference)
+    try:
+        with transaction.atomic():  # the event is marked seen with what it settles, or not at all
+            if notice.event_id:  # a notification with an id of its own is handled once
                 PaymentWebhookEvent.objects.create(
                     store=store,
                     provider=provider,
@@ -380,15 +383,12 @@ def payment_webhook_receive(
                     kind=notice.kind[:100],
                     received_at=now,
                 )
-        except IntegrityError:
-            return "duplicate"
-    answers = list(notice.refunds)
-    for payment_reference in notice.payment_references:  # the notification names only the payment
-        answers += adapter.refunds_of_payment(payment_reference)
-    for answer in answers:
-        refund = _refund_by_reference(store, provider, answer)
-        if refund is not None:
-            refund_record(refund_id=refund.pk, answer=answer, now=now)
+            for answer in answers:
+                refund = _refund_by_reference(store, provider, answer)
+                if refund is not None:
+                    refund_record(refund_id=refund.pk, answer=answer, now=now)
+    except IntegrityError:
+        return "duplicate"
     return "handled"
 
 
