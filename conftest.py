@@ -9,6 +9,16 @@ import pytest
 from django.test import Client
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test ends back in the default language: a request through LocaleMiddleware leaves
+    its language active in the thread, and the next test on the worker would inherit it."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def store(db):
     from retour.stores.services import store_create

@@ -56,7 +56,7 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_URL = "/static/"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "retour.core.apps.RetourAdminConfig",  # django.contrib.admin, closed to partners
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

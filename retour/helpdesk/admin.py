@@ -10,7 +10,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from retour.core.admin import StoreScopedAdmin, run_service, staff_actor
+from retour.core.admin import CUSTOMER_DATA_ROLES, StoreScopedAdmin, run_service, staff_actor
 from retour.core.errors import DomainError
 from retour.helpdesk.models import FaqEntry, Message, PredefinedReply
 from retour.helpdesk.services import MAX_MESSAGE_LENGTH, message_reply, messages_mark_read
@@ -84,6 +84,7 @@ class StaffReplyForm(forms.ModelForm):
 @admin.register(Message)
 class MessageAdmin(StoreScopedAdmin):
     editable_by = ("admin", "agent")
+    viewable_by = CUSTOMER_DATA_ROLES
     list_display = (
         "return_number",
         "author_type",

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from retour.core.admin import StoreScopedAdmin
+from retour.core.admin import CUSTOMER_DATA_ROLES, StoreScopedAdmin
 from retour.notifications.models import Notification
 from retour.notifications.services import notification_retry
 
@@ -16,6 +16,7 @@ class NotificationAdmin(StoreScopedAdmin):
     """The outbox, read-only: rows are written with the change and sent by the worker."""
 
     read_only = True
+    viewable_by = CUSTOMER_DATA_ROLES  # customers' addresses and what they were told
     list_display = (
         "created_at",
         "kind",

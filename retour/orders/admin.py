@@ -7,7 +7,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from retour.core.admin import ReadOnlyInline, StoreScopedAdmin
+from retour.core.admin import CUSTOMER_DATA_ROLES, ReadOnlyInline, StoreScopedAdmin
 from retour.orders.models import Customer, Order, OrderLine
 
 
@@ -35,6 +35,7 @@ class OrderAdmin(StoreScopedAdmin):
     with the returns made on them; here they are shown, not edited."""
 
     read_only = True
+    viewable_by = CUSTOMER_DATA_ROLES  # names, addresses: not for warehouse staff
     list_display = (
         "number",
         "store",
@@ -93,6 +94,7 @@ class OrderLineAdmin(StoreScopedAdmin):
 
 @admin.register(Customer)
 class CustomerAdmin(StoreScopedAdmin):
+    viewable_by = CUSTOMER_DATA_ROLES  # names, addresses: not for warehouse staff
     editable_by = ("admin", "agent")  # contact details and language only
     list_display = ("email", "name", "language", "phone", "store", "created_at")
     list_filter = ("language", "store")

@@ -245,21 +245,26 @@ def return_estimate(
     exchange_items: list[ExchangeRequest] | tuple = (),
     withdrawal_statement: bool = False,
     now: datetime | None = None,
+    actor: Actor | None = None,
+    channel: str = "portal",
+    override: bool = False,
 ) -> Estimate:
     """The fees, estimate and dates of a return not created yet: a dry run, rolled back.
 
     Domain refusals come back in ``errors`` instead of being raised, so the summary can show
-    them next to the items.
+    them next to the items. Staff creating a return for a customer pass themselves as ``actor``
+    with their ``channel`` and ``override``.
     """
     from retour.core.errors import DomainError
 
     now = now or clock.now()
-    actor = Actor.customer(order.customer.email)
+    actor = actor or Actor.customer(order.customer.email)
     try:
         with transaction.atomic():
             created = return_create(
-                order=order, actor=actor, lines=lines, resolution=resolution, channel="portal",
+                order=order, actor=actor, lines=lines, resolution=resolution, channel=channel,
                 exchange_items=exchange_items, withdrawal_statement=withdrawal_statement, now=now,
+                override=override,
             )  # fmt: skip
             estimate = _estimate_of(return_get(store=order.store, number=created.number), now)
             transaction.set_rollback(True)

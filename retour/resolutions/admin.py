@@ -9,7 +9,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from retour.core.admin import ReadOnlyInline, StoreScopedAdmin
+from retour.core.admin import CUSTOMER_DATA_ROLES, ReadOnlyInline, StoreScopedAdmin
 from retour.core.errors import ValidationFailed
 from retour.orders.models import PaymentProvider
 from retour.resolutions.models import (
@@ -28,6 +28,7 @@ class RefundAdmin(StoreScopedAdmin):
     """Refunds are recorded by refund_issue only (never more than refundable); shown here."""
 
     read_only = True
+    viewable_by = CUSTOMER_DATA_ROLES
     list_display = (
         "created_at",
         "return_request",
@@ -52,6 +53,7 @@ class RefundAdmin(StoreScopedAdmin):
 
 class StoreCreditEntryInline(ReadOnlyInline):
     model = StoreCreditEntry
+    viewable_by = CUSTOMER_DATA_ROLES
     fields = ("created_at", "amount", "kind", "code", "refund", "note")
 
 
@@ -60,6 +62,7 @@ class StoreCreditCodeAdmin(StoreScopedAdmin):
     """Codes are issued with store-credit refunds and moved by the redeem / void API and the expiry sweep."""
 
     read_only = True
+    viewable_by = CUSTOMER_DATA_ROLES
     list_display = ("code", "account", "amount", "balance", "currency", "status", "expires_at", "store")
     list_filter = ("status", "currency", "store")
     search_fields = ("code", "account__customer__email")
@@ -71,6 +74,7 @@ class StoreCreditAccountAdmin(StoreScopedAdmin):
     """The balance is the sum of the ledger; both move through the resolution services only."""
 
     read_only = True
+    viewable_by = CUSTOMER_DATA_ROLES
     list_display = ("customer", "currency", "balance", "store")
     list_filter = ("currency", "store")
     search_fields = ("customer__email", "customer__name")
@@ -82,6 +86,7 @@ class StoreCreditAccountAdmin(StoreScopedAdmin):
 class StoreCreditEntryAdmin(StoreScopedAdmin):
     store_path = "account__store"
     read_only = True
+    viewable_by = CUSTOMER_DATA_ROLES
     list_display = ("created_at", "account", "amount", "kind", "refund", "note")
     list_filter = ("kind", "account__store")
     search_fields = ("account__customer__email", "note")

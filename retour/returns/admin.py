@@ -10,7 +10,15 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from retour.core.admin import ReadOnlyInline, StoreScopedAdmin, member_roles, run_service, staff_actor
+from retour.core.admin import (
+    CUSTOMER_DATA_ROLES,
+    ReadOnlyInline,
+    StoreScopedAdmin,
+    admin_roles,
+    member_roles,
+    run_service,
+    staff_actor,
+)
 from retour.resolutions.models import Refund
 from retour.returns import services
 from retour.returns.models import (
@@ -87,9 +95,19 @@ class ReturnEventInline(ReadOnlyInline):
     fields = ("at", "action", "from_status", "to_status", "actor_type", "actor_name", "data")
     ordering = ("at", "id")
 
+    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        # A customer's actions are signed with their email, and the data may quote them.
+        if self._parent()._sees_customers(request, obj):
+            return self.fields
+        return ("at", "action", "from_status", "to_status", "actor_type")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        return self.get_fields(request, obj)
+
 
 class RefundInline(ReadOnlyInline):
     model = Refund
+    viewable_by = CUSTOMER_DATA_ROLES  # warehouse staff see no refunds
     fields = ("created_at", "amount", "currency", "method", "status", "succeeded_at", "note")
 
 
@@ -138,8 +156,23 @@ class ReturnRequestAdmin(StoreScopedAdmin):
     ]
 
     def get_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        if not self._sees_customers(request, obj):  # nor the customer's status page
+            return [f.name for f in ReturnRequest._meta.fields if f.name not in ("id", "token", "customer")]
         names = [f.name for f in ReturnRequest._meta.fields if f.name not in ("id", "token")]
         return [*names, "status_page"]
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        shown = super().get_list_display(request)
+        return shown if self._sees_customers(request) else [n for n in shown if n != "customer"]
+
+    def _sees_customers(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        """Warehouse staff see a return's number and goods, not who the customer is."""
+        if request.user.is_superuser:
+            return True
+        roles = admin_roles(request)
+        if obj is not None:
+            return roles.get(self._store_id(obj) or 0) in CUSTOMER_DATA_ROLES
+        return all(role in CUSTOMER_DATA_ROLES for role in roles.values())
 
     @admin.display(description=_("Status page"))
     def status_page(self, obj: ReturnRequest) -> Any:

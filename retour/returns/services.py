@@ -235,6 +235,7 @@ def return_create(
     channel: str = ReturnChannel.API,
     exchange_items: list[ExchangeRequest] | tuple = (),
     override: bool = False,
+    override_reason: str = "",
     withdrawal_statement: bool = False,
     statement: dict[str, str] | None = None,
     now: datetime | None = None,
@@ -246,7 +247,8 @@ def return_create(
 
     Every line is checked on its own and all refusals are reported together (Q5). ``override``
     (staff only) accepts lines outside the window or flagged final sale / not returnable, and
-    the event records who overrode what. A policy with ``auto_approve`` approves at once.
+    the event records who overrode what, and why (``override_reason``). A policy with
+    ``auto_approve`` approves at once.
     """
     now = now or clock.now()
     override = override and actor.is_staff
@@ -347,6 +349,7 @@ def return_create(
                 {"line_id": a[0].line_id, "quantity": a[0].quantity, "reason": a[0].reason} for a in accepted
             ],
             **({"override": True, "overridden": overridden_by_line} if override else {}),
+            **({"override_reason": override_reason} if override and override_reason else {}),
             **({"withdrawal_statement": True} if withdrawal_statement else {}),
         },
     )

@@ -7,14 +7,15 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from retour.core.admin import StoreScopedAdmin, member_roles
+from retour.core.admin import StoreScopedAdmin, StoreScopedInline, admin_roles, member_roles
 from retour.stores.models import ApiKey, Location, Store, StoreMembership
 from retour.stores.services import apikey_create, apikey_revoke, store_create
 
 
-class LocationInline(admin.TabularInline):
+class LocationInline(StoreScopedInline):
+    """Every member sees the store's locations; its admins add and edit them here."""
+
     model = Location
-    extra = 0
     fields = ("code", "name", "line1", "postal_code", "city", "country", "is_default")
 
 
@@ -37,7 +38,7 @@ class StoreAdmin(StoreScopedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         qs = admin.ModelAdmin.get_queryset(self, request)
-        return qs if request.user.is_superuser else qs.filter(pk__in=list(member_roles(request)))
+        return qs if request.user.is_superuser else qs.filter(pk__in=list(admin_roles(request)))
 
     def _store_id(self, obj: Model | None) -> int | None:
         return getattr(obj, "pk", None)
