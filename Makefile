@@ -24,13 +24,15 @@ PO_FILES := $(shell find retour -path '*/LC_MESSAGES/*.po' 2>/dev/null)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test messages run test check browser bench clean
+.PHONY: help install install-test messages run test check browser bench fuzz soak clean
 
 help:
 	@echo "make run     install, migrate, load the demo and serve web + worker on http://$(HOST):$(PORT)"
 	@echo "make test    install with the test tools, run 'make check', then the test suite"
 	@echo "make check   ruff (lint + format) and mypy"
 	@echo "make bench   throughput and latency of the API under load (figures, not a test)"
+	@echo "make fuzz    schemathesis over every API operation against a live server (>= 5000 cases)"
+	@echo "make soak    kill the worker and web processes under load, then check emails, tasks, returns"
 	@echo "make clean   remove the virtualenv, caches and compiled translations (./var is kept)"
 
 # --- installation --------------------------------------------------------------------------
@@ -112,6 +114,23 @@ bench: install
 			|| echo "warning: could not install wrk; the Python load generator will be used"; \
 	fi
 	$(VENV_PY) bench/run.py $(BENCH_ARGS)
+
+# --- fuzzing -------------------------------------------------------------------------------
+
+# A live server with the demo data, on DATABASE_URL (point it at a scratch PostgreSQL database)
+# or a temporary SQLite database; FUZZ_ARGS="--max-examples 500 --seed 1" to go further.
+FUZZ_ARGS ?=
+fuzz: install-test messages
+	$(VENV_PY) scripts/fuzz.py $(FUZZ_ARGS)
+
+# --- soak ----------------------------------------------------------------------------------
+
+# Kills the worker and web processes repeatedly under bounded load on 127.0.0.1, then checks:
+# every notification delivered once by Message-ID, no task row left running, no return in an
+# impossible state. DATABASE_URL picks the database (default: a new SQLite file). SOAK_ARGS
+# passes options, e.g. SOAK_ARGS="--returns 90 --kills 10".
+soak: install-test
+	$(VENV_PY) scripts/soak.py $(SOAK_ARGS)
 
 # --- cleaning ------------------------------------------------------------------------------
 

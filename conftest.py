@@ -186,3 +186,29 @@ def pytest_collection_modifyitems(config, items):  # noqa: ANN001
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _api_responses_match_openapi(request, monkeypatch):
+    """Every API response a test sees must be documented by the OpenAPI document: its status
+    for the operation, and a JSON body that fits the schema (issue 9, item 12). A test that
+    breaks the contract on purpose says so with ``@pytest.mark.openapi_unchecked``."""
+    if "openapi_unchecked" in request.keywords:
+        yield
+        return
+    from django.test.client import Client as DjangoClient
+
+    from retour.core.tests.openapi_check import response_problems
+
+    problems: list[str] = []
+    original = DjangoClient.request
+
+    def request_and_check(self, **environ):  # noqa: ANN001, ANN202
+        response = original(self, **environ)
+        problems.extend(response_problems(environ["REQUEST_METHOD"], environ["PATH_INFO"], response))
+        return response
+
+    monkeypatch.setattr(DjangoClient, "request", request_and_check)
+    yield
+    if problems:
+        pytest.fail("API responses that the OpenAPI document does not describe:\n" + "\n".join(problems))

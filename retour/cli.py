@@ -44,6 +44,11 @@ def setup_django() -> None:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # building an index on a big table may take long
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
 
     call_command("migrate", interactive=False, verbosity=args.verbosity)
     return 0
@@ -78,28 +83,71 @@ def _stop(processes: Sequence[subprocess.Popen[bytes]]) -> None:
             process.wait()
 
 
-def supervise(commands: dict[str, list[str]]) -> int:
-    """Run the commands side by side until a signal arrives or one of them stops; then stop all."""
+RESTART_BACKOFF_FIRST = 1.0  # seconds before the first restart of a child that died
+RESTART_BACKOFF_MAX = 60.0
+RESTART_STABLE_SECONDS = 60.0  # a child that ran this long starts again from the first delay
+
+
+def _log_event(event: str, **fields: Any) -> None:
+    """One JSON line on stderr, like every other log line of Retour."""
+    import json
+    from datetime import UTC, datetime
+
+    line = {"at": datetime.now(UTC).isoformat(), "level": "warning", "logger": "retour.serve", "event": event}
+    sys.stderr.write(json.dumps({**line, **fields}) + "\n")
+    sys.stderr.flush()
+
+
+def supervise(commands: dict[str, list[str]], *, restart: Sequence[str] = ()) -> int:
+    """Run the commands side by side until a signal arrives; then stop all.
+
+    A child named in ``restart`` that dies (the OOM killer, a crash) is started again after a
+    delay that doubles at each death in a row (1 s … 60 s), and each restart is logged; the
+    others keep running meanwhile. Any other child that stops stops everything.
+    """
     stopping = threading.Event()
 
     def on_signal(signum: int, _frame: Any) -> None:
         stopping.set()
 
+    def start(name: str) -> subprocess.Popen[bytes]:
+        # Their own session: Ctrl-C reaches this supervisor only, which stops each child once.
+        return subprocess.Popen(commands[name], env=os.environ.copy(), start_new_session=True)
+
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     processes: dict[str, subprocess.Popen[bytes]] = {}
+    started: dict[str, float] = {}
+    delays: dict[str, float] = {}
+    due: dict[str, float] = {}  # name → when to start it again
     try:
-        for name, command in commands.items():
-            # Their own session: Ctrl-C reaches this supervisor only, which stops each child once.
-            processes[name] = subprocess.Popen(command, env=os.environ.copy(), start_new_session=True)
+        for name in commands:
+            processes[name], started[name] = start(name), time.monotonic()
         status = 0
         while not stopping.is_set():
-            ended = [(n, p.returncode) for n, p in processes.items() if p.poll() is not None]
-            if ended:
-                name, code = ended[0]
-                sys.stderr.write(f"retour: the {name} stopped (exit code {code}); stopping the others\n")
-                status = code or 1
-                break
-            stopping.wait(0.5)
+            now = time.monotonic()
+            for name, process in list(processes.items()):
+                code = process.poll()
+                if code is None or name in due:
+                    continue
+                if name not in restart:
+                    sys.stderr.write(f"retour: the {name} stopped (exit code {code}); stopping the others\n")
+                    status = code or 1
+                    stopping.set()
+                    break
+                ran = now - started[name]
+                delay = (
+                    RESTART_BACKOFF_FIRST
+                    if ran >= RESTART_STABLE_SECONDS or name not in delays
+                    else min(delays[name] * 2, RESTART_BACKOFF_MAX)
+                )
+                delays[name], due[name] = delay, now + delay
+                _log_event("child_died", child=name, pid=process.pid, exit_code=code, restart_in=delay)
+            for name, when in list(due.items()):
+                if when <= now and not stopping.is_set():
+                    del due[name]
+                    processes[name], started[name] = start(name), time.monotonic()
+                    _log_event("child_restarted", child=name, pid=processes[name].pid)
+            stopping.wait(0.2)
     finally:
         _stop(list(processes.values()))
         for signum, handler in previous.items():
@@ -140,6 +188,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "10",
             "--access-logfile",
             "-",
+            "--logger-class",
+            "retour.config.gunicorn_logger.JsonAccessLogger",
         )
     }
     if not args.no_worker:
@@ -155,7 +205,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ),
         flush=True,
     )
-    return supervise(commands)
+    # gunicorn's master restarts its own dead workers; the task worker has us.
+    return supervise(commands, restart=("worker",))
 
 
 def _sweep_forever(interval: float) -> None:
@@ -180,12 +231,27 @@ def _sweep_forever(interval: float) -> None:
 def cmd_worker(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
+    from retour.core.tasks import tasks_sweep_orphaned, worker_id_new
+
+    # A worker restarted after a crash first closes the rows its dead predecessor left running.
+    try:
+        tasks_sweep_orphaned()
+    except Exception as exc:  # noqa: BLE001 - the periodic sweep tries again
+        sys.stderr.write(f"retour: sweeping orphaned tasks failed: {exc}\n")
     if args.sweep > 0:
         threading.Thread(target=_sweep_forever, args=(args.sweep,), name="retour-sweep", daemon=True).start()
-    options: dict[str, Any] = {"interval": args.interval, "verbosity": 1}
+    options: dict[str, Any] = {"interval": args.interval, "verbosity": 1, "worker_id": worker_id_new()}
     if args.max_tasks:
         options["max_tasks"] = args.max_tasks
     call_command("db_worker", **options)
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from retour.core.retention import retention_purge
+
+    for kind, count in retention_purge().items():
+        print(f"{kind.replace('_', ' ')}: {count} deleted")
     return 0
 
 
@@ -270,6 +336,29 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
     print(f"Staff user {membership.user.username}: {membership.role} of store {args.store}")
     if not args.password:
         print(f"Password: {password}")
+    return 0
+
+
+def cmd_customer_export(args: argparse.Namespace) -> int:
+    import json
+
+    from retour.privacy.services import customer_export
+
+    data = customer_export(email=args.email, store_slug=args.store)
+    if not data["stores"]:
+        raise CliError(f"no customer with this email{' in store ' + args.store if args.store else ''}")
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_customer_erase(args: argparse.Namespace) -> int:
+    from retour.privacy.services import customer_erase
+
+    report = customer_erase(email=args.email, store_slug=args.store)
+    if not report.customers:
+        raise CliError(f"no customer with this email{' in store ' + args.store if args.store else ''}")
+    details = ", ".join(f"{kind}: {count}" for kind, count in report.counts.items())
+    print(f"Anonymised {report.customers} customer record(s); orders, returns and refunds kept ({details})")
     return 0
 
 
@@ -391,6 +480,14 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"seconds between periodic sweeps, 0 to disable (default {SWEEP_SECONDS})",
     )
 
+    _add(
+        sub,
+        "purge",
+        cmd_purge,
+        "delete idempotency records, finished task results, expired sessions and rate-limit counters "
+        "past their retention (the worker does it every few minutes)",
+    )
+
     _add(sub, "demo", cmd_demo, "load the demo store 'demo' (idempotent) and print the demo logins")
 
     store = _group(sub, "store", "manage stores")
@@ -428,6 +525,20 @@ def build_parser() -> argparse.ArgumentParser:
         "tell whether a store's payment provider answers and its keys work",
     )
     p.add_argument("--store", required=True, metavar="SLUG")
+
+    customer = _group(sub, "customer", "a customer's personal data (GDPR)")
+    p = _add(customer, "export", cmd_customer_export, "print as JSON everything held about a customer")
+    p.add_argument("email")
+    p.add_argument("--store", metavar="SLUG", help="only this store (default: every store)")
+    p = _add(
+        customer,
+        "erase",
+        cmd_customer_erase,
+        "anonymise a customer: contact details, addresses, messages and photos go; "
+        "orders, returns, refunds and store credit stay",
+    )
+    p.add_argument("email")
+    p.add_argument("--store", metavar="SLUG", help="only this store (default: every store)")
 
     imports = _group(sub, "import", "import data")
     p = _add(

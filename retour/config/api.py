@@ -7,6 +7,7 @@ from typing import Any
 from ninja import NinjaAPI
 
 from retour.core.api import ApiKeyAuth, install_exception_handlers, problem_for_method_not_allowed
+from retour.core.openapi import document_errors
 
 DESCRIPTION = """Returns management: orders, returns, refunds, policy, stock and consumer law.
 
@@ -22,6 +23,7 @@ the contract (`unauthenticated` 401, `forbidden` 403, `not_found` 404, `validati
 |---|---|---|
 | 405 | `method_not_allowed` | the path exists but not with this method (see the `Allow` header) |
 | 500 | `server_error` | an unexpected error on our side; it was logged, the request may be retried |
+| 503 | `database_unavailable` | the database is down, unreachable or timed out; retry after `Retry-After` seconds |
 | other | `http_error` | any other HTTP error raised by the framework, with its status |
 
 | 422 | `legal_input_invalid` | the consumer-law periods cannot be computed from an order's stored data (a date outside 1990–2099) |
@@ -42,6 +44,10 @@ change), `below_units_in_returns` (a line's quantity below the units live return
 
 
 class RetourAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        """Ninja's document, plus the problem+json error answers of every operation."""
+        return document_errors(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
     def _get_urls(self) -> list[Any]:
         patterns = super()._get_urls()
         for pattern in patterns:

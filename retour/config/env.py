@@ -6,6 +6,7 @@ running with a guess (Healthchecks does the same).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -56,6 +57,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """A comma-separated list of addresses or networks (``10.0.0.5, 192.168.0.0/16``)."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"{name} must list IP addresses or networks such as 10.0.0.0/8 (got {item!r})"
+            ) from None
+    return networks
+
+
 def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
     raw = env_str(name, default)
     if not raw:
@@ -69,8 +83,20 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
 
 
 def data_dir() -> Path:
+    """The data directory, created readable by this user only (0700): it holds personal data."""
     path = Path(env_str("RETOUR_DATA_DIR", "var")).expanduser().resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700)
+        path.chmod(0o700)  # mkdir's mode is filtered by the umask
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` empty with mode 0600 unless it exists (SQLite then opens it as it is)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        path.chmod(0o600)
     return path
 
 
@@ -83,6 +109,5 @@ def secret_key(directory: Path) -> str:
         return key
     path = directory / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        private_file(path).write_text(secrets.token_urlsafe(50))
     return path.read_text().strip()

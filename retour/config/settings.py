@@ -13,8 +13,10 @@ from retour.config.env import (
     env_bool,
     env_int,
     env_list,
+    env_networks,
     env_str,
     env_url,
+    private_file,
     secret_key,
 )
 
@@ -37,6 +39,13 @@ try:
         schemes=("file", "smtp", "smtps", "console", "memory"),
     )
     LOOKUP_RATE_LIMIT = env_int("RETOUR_LOOKUP_RATE_LIMIT", 10, minimum=1)
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks); none by default.
+    TRUSTED_PROXIES = env_networks("RETOUR_TRUSTED_PROXIES")
+    DB_CONNECT_TIMEOUT = env_int("RETOUR_DB_CONNECT_TIMEOUT", 5, minimum=1)  # seconds
+    DB_STATEMENT_TIMEOUT = env_int("RETOUR_DB_STATEMENT_TIMEOUT", 25, minimum=0)  # seconds, 0 = none
+    # Retention of records that only serve a while (`retour purge`, and the worker's sweep).
+    RETAIN_IDEMPOTENCY_DAYS = env_int("RETOUR_RETAIN_IDEMPOTENCY_DAYS", 7, minimum=1)
+    RETAIN_TASK_RESULTS_DAYS = env_int("RETOUR_RETAIN_TASK_RESULTS_DAYS", 14, minimum=1)
     API_RATE_LIMIT = env_int("RETOUR_API_RATE_LIMIT", 0, minimum=0)  # requests/minute per key, 0 = off
     # Where the payment SDKs send their calls (stripe-mock or a test double instead of the providers).
     STRIPE_API_BASE = env_url(
@@ -112,6 +121,9 @@ TEMPLATES = [
 
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The database holds personal data: create it 0600 (SQLite gives its -wal/-shm files the same mode).
+    if str(DATABASES["default"]["NAME"]).startswith(str(DATA_DIR)):
+        private_file(Path(DATABASES["default"]["NAME"]))
     # Write transactions take the lock at BEGIN and wait on a busy timeout, so that
     # parallel requests queue instead of failing with "database is locked".
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -123,6 +135,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = (
         {"NAME": str(DATA_DIR / "test.sqlite3")} if env_bool("RETOUR_TEST_FILE_DB") else {}
     )
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that accepts connections but never answers must not hold a request until the
+    # web server kills it: give up connecting after RETOUR_DB_CONNECT_TIMEOUT seconds and cancel a
+    # statement after RETOUR_DB_STATEMENT_TIMEOUT seconds (0 = no limit; `retour migrate` has none).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    if DB_STATEMENT_TIMEOUT:
+        _options["options"] = (
+            _options.get("options", "") + f" -c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}"
+        ).strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -162,7 +185,11 @@ if BASE_URL.startswith("https://"):
     CSRF_TRUSTED_ORIGINS = [BASE_URL]
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # uploaded photos are personal data: readable by Retour's user only
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.translation import gettext_lazy as _
@@ -101,6 +101,16 @@ def require_role(request: HttpRequest, *roles: str) -> ApiKey:
     if key.role not in roles:
         raise Forbidden(_("An API key with the role “%(role)s” may not do this.") % {"role": key.role})
     return key
+
+
+# Roles whose keys read customers' personal data (email, phone, address, store credit). A
+# warehouse (or partner) key sees what receiving needs: return and order numbers, lines, SKUs.
+PERSONAL_DATA_ROLES = ("admin", "agent")
+
+
+def sees_personal_data(request: HttpRequest) -> bool:
+    key = getattr(request, "auth", None)
+    return key is not None and key.role in PERSONAL_DATA_ROLES
 
 
 def api_actor(request: HttpRequest) -> Actor:
@@ -292,6 +302,18 @@ def _on_404(request: HttpRequest, exc: Exception) -> HttpResponse:
     return domain_error_response(NotFound())
 
 
+def _on_database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The database is down, unreachable, timed out or locked: a retryable 503, not a 500."""
+    log.warning("database unavailable in %s %s: %s", request.method, request.path, type(exc).__name__)
+    return problem_response(
+        status=503,
+        code="database_unavailable",
+        title=_("Service unavailable"),
+        detail=_("The database is not answering right now; try again in a moment."),
+        headers={"Retry-After": "5"},
+    )
+
+
 def _on_body_too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
     """Django's own limits on a form body (fields, memory) are a body too large as well."""
     from retour.core.middleware import payload_too_large_response
@@ -319,6 +341,8 @@ def install_exception_handlers(api: NinjaAPI) -> None:
         (ValidationError, _on_validation_error),
         (HttpError, _on_http_error),
         (Http404, _on_404),
+        (OperationalError, _on_database_unavailable),
+        (InterfaceError, _on_database_unavailable),
         (RequestDataTooBig, _on_body_too_big),
         (TooManyFieldsSent, _on_body_too_big),
         (TooManyFilesSent, _on_body_too_big),
@@ -446,6 +470,16 @@ def idempotent(request: HttpRequest, handler: Callable[[], tuple[int, Any]]) -> 
     raw_key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
     if not raw_key:
         return Status(*handler())
+    if "\x00" in raw_key:  # PostgreSQL cannot store it; refused alike on both databases
+        raise ValidationFailed(
+            errors=[
+                {
+                    "loc": ["header", IDEMPOTENCY_HEADER],
+                    "code": "null_character",
+                    "message": _("Null characters are not allowed."),
+                }
+            ]
+        )
     if len(raw_key) > 255:
         raise ValidationFailed(
             errors=[

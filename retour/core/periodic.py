@@ -1,7 +1,8 @@
 """The periodic sweep: time-driven work that no request triggers.
 
 ``periodic_run`` expires approved returns that were never shipped, flags overdue
-statutory-withdrawal refunds and re-sends notifications whose retry is due. Each job runs on its
+statutory-withdrawal refunds, re-sends notifications whose retry is due, closes task rows of dead
+workers and deletes records past their retention (``retour.core.retention``). Each job runs on its
 own: one that fails is logged and reported as -1, and the others still run. Every job is safe to
 run twice and at any interval (the worker calls this every few minutes).
 """
@@ -31,17 +32,9 @@ JOBS: tuple[tuple[str, str], ...] = (
     ("refunds_sent_or_polled", "retour.resolutions.payments.services:refunds_retry_due"),
     ("credit_codes_expired", "retour.resolutions.credit:credit_codes_expire_due"),
     ("draft_photos_purged", "retour.portal.services:draft_photos_purge"),
-    ("rate_limits_purged", "retour.core.periodic:ratelimits_purge"),
+    ("retention_purged", "retour.core.retention:retention_purge_total"),
+    ("orphaned_tasks_failed", "retour.core.tasks:tasks_sweep_orphaned"),
 )
-
-
-def ratelimits_purge(*, now: datetime) -> int:
-    """Counters older than a day no longer limit anything (the longest window is 15 minutes)."""
-    from datetime import timedelta
-
-    from retour.core.ratelimit import ratelimit_purge
-
-    return ratelimit_purge(before=now - timedelta(days=1))
 
 
 def _resolve(path: str) -> Callable[..., int] | None:

@@ -65,6 +65,23 @@ def _counter(key: str, now: datetime) -> RateLimitCounter | None:
         return RateLimitCounter.objects.get(key=key)
 
 
+def ratelimit_peek(*, key: str, limit: int, window: int, now: datetime | None = None) -> RateLimitResult:
+    """Whether ``key`` is used up, without counting a hit."""
+    now = now or clock.now()
+    current = RateLimitCounter.objects.filter(key=key[:_KEY_MAX]).values("window_start", "count").first()
+    if current is None or current["window_start"] <= now - timedelta(seconds=window):
+        return RateLimitResult(True, 0, 0)
+    if current["count"] < limit:
+        return RateLimitResult(True, 0, current["count"])
+    ends = current["window_start"] + timedelta(seconds=window)
+    return RateLimitResult(False, max(1, math.ceil((ends - now).total_seconds())), current["count"])
+
+
+def ratelimit_release(*, key: str) -> None:
+    """Take back one hit of ``key`` (a try that turned out not to count, e.g. a successful login)."""
+    RateLimitCounter.objects.filter(key=key[:_KEY_MAX], count__gt=0).update(count=F("count") - 1)
+
+
 def ratelimit_purge(*, before: datetime) -> int:
     """Delete counters whose window started before ``before`` (they no longer limit anything)."""
     deleted, _ = RateLimitCounter.objects.filter(window_start__lt=before).delete()

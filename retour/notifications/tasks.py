@@ -10,12 +10,17 @@ a worker that died mid-send leaves it there, and ``notification_retry_due_task``
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import threading
 from datetime import datetime, timedelta
 from email.utils import formataddr, parseaddr
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection as db_connection
 from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
@@ -29,7 +34,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=2)
-SENDING_LEASE = timedelta(minutes=10)
+SENDING_LEASE = timedelta(minutes=2)
+HEARTBEAT_SECONDS = 30.0  # the lease is renewed this often while a message is being sent
 SWEEP_BATCH = 500
 
 Status = Notification.Status
@@ -56,7 +62,15 @@ def _sender(store_name: str) -> str:
     return formataddr((store_name, address)) if address else settings.DEFAULT_FROM_EMAIL
 
 
-def _deliver(notification: Notification) -> str:
+def notification_message_id(notification: Notification) -> str:
+    """The same ``Message-ID`` at every attempt of one notification, unique to this installation."""
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    domain = address.rpartition("@")[2] or "retour.invalid"
+    tag = hmac.new(settings.SECRET_KEY.encode(), f"notification:{notification.pk}".encode(), hashlib.sha256)
+    return f"<retour.{notification.pk}.{tag.hexdigest()[:16]}@{domain}>"
+
+
+def _deliver(notification: Notification, mail_connection: Any) -> str:
     email = notification_render(notification)
     message = EmailMultiAlternatives(
         subject=email.subject,
@@ -64,11 +78,53 @@ def _deliver(notification: Notification) -> str:
         from_email=_sender(notification.store.name),
         to=[notification.recipient],
         reply_to=[notification.store.support_email] if notification.store.support_email else None,
-        headers={"Auto-Submitted": "auto-generated", "X-Retour-Notification": str(notification.pk)},
+        headers={
+            "Auto-Submitted": "auto-generated",
+            "X-Retour-Notification": str(notification.pk),
+            "Message-ID": notification_message_id(notification),
+        },
+        connection=mail_connection,
     )
     message.attach_alternative(email.html, "text/html")
     message.send(fail_silently=False)
     return email.subject
+
+
+class _LeaseHeartbeat:
+    """Pushes the row's lease forward every ``HEARTBEAT_SECONDS`` while the send runs.
+
+    Off inside a transaction (the tests' own): another connection could not see the row there.
+    """
+
+    def __init__(self, notification_id: int):
+        self.notification_id = notification_id
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> _LeaseHeartbeat:
+        if not db_connection.in_atomic_block:
+            self.thread = threading.Thread(target=self._beat, name="retour-lease", daemon=True)
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join()
+
+    def _beat(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self.stop.wait(HEARTBEAT_SECONDS):
+                try:
+                    Notification.objects.filter(pk=self.notification_id, status=Status.SENDING).update(
+                        next_attempt_at=timezone.now() + SENDING_LEASE
+                    )
+                except Exception:  # noqa: BLE001 - a missed beat only shortens the lease
+                    log.warning("could not renew the lease of notification %s", self.notification_id)
+        finally:
+            connection.close()  # this thread's own connection
 
 
 def _record_failure(notification: Notification, error: BaseException) -> str:
@@ -113,14 +169,26 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> s
     if not _claim(notification_id, now or timezone.now()):
         return "skipped"  # sent already, being sent, not due yet, or given up
     notification = Notification.objects.select_related("store", "return_request").get(pk=notification_id)
+    mail_connection = get_connection(fail_silently=False)
     try:
-        subject = _deliver(notification)
+        with _LeaseHeartbeat(notification.pk):
+            mail_connection.open()
+            subject = _deliver(notification, mail_connection)
     except Exception as error:  # noqa: BLE001 - any failure (template, SMTP) is recorded and retried
+        _close_quietly(mail_connection)
         return _record_failure(notification, error)
     Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(
         status=Status.SENT, subject=subject, sent_at=timezone.now(), next_attempt_at=None, last_error=""
     )
+    _close_quietly(mail_connection)  # QUIT only once the row says sent
     return "sent"
+
+
+def _close_quietly(mail_connection: Any) -> None:
+    try:
+        mail_connection.close()
+    except Exception:  # noqa: BLE001 - the message was accepted (or the failure recorded) already
+        log.warning("closing the mail connection failed", exc_info=True)
 
 
 def notification_retry_due(*, now: datetime | None = None) -> int:

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from retour.core.api import PageParams, api_store, idempotent, paginate, require_role
+from retour.core.api import PageParams, api_store, idempotent, paginate, require_role, sees_personal_data
 from retour.core.money import money_str
 from retour.orders.models import Order, OrderLine
 from retour.orders.schemas import OrderIn, OrderOut, OrderPage
@@ -29,7 +29,9 @@ def order_upsert_endpoint(request: HttpRequest, payload: OrderIn) -> Any:
 
     def handler() -> tuple[int, Any]:
         order, created = order_upsert(store=store, data=payload)
-        return (201 if created else 200), order_out(order_get(store=store, number=order.number))
+        return (201 if created else 200), order_out(
+            order_get(store=store, number=order.number), personal=sees_personal_data(request)
+        )
 
     return idempotent(request, handler)
 
@@ -38,19 +40,24 @@ def order_upsert_endpoint(request: HttpRequest, payload: OrderIn) -> Any:
 def order_list_endpoint(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
     require_role(request, *READ_ROLES)
     page = paginate(order_list(store=api_store(request)), limit=params.limit, cursor=params.cursor)
-    return {"items": [order_out(order) for order in page.items], "next_cursor": page.next_cursor}
+    personal = sees_personal_data(request)
+    return {"items": [order_out(o, personal=personal) for o in page.items], "next_cursor": page.next_cursor}
 
 
 @router.get("/{number}", response=OrderOut, summary="An order")
 def order_detail_endpoint(request: HttpRequest, number: str) -> dict[str, Any]:
     require_role(request, *READ_ROLES)
-    return order_out(order_get(store=api_store(request), number=number))
+    return order_out(order_get(store=api_store(request), number=number), personal=sees_personal_data(request))
 
 
-def order_out(order: Order) -> dict[str, Any]:
-    """The API representation of an order (its lines must be prefetched)."""
+def order_out(order: Order, *, personal: bool = True) -> dict[str, Any]:
+    """The API representation of an order (its lines must be prefetched).
+
+    Without ``personal`` (a warehouse key) the customer's email, phone and the street address are
+    empty: receiving needs the lines, the name on the parcel and the country, not the rest.
+    """
     currency = order.currency
-    return {
+    out: dict[str, Any] = {
         "number": order.number,
         "external_id": order.external_id,
         "channel": order.channel,
@@ -86,6 +93,10 @@ def order_out(order: Order) -> dict[str, Any]:
         "created_at": order.created_at,
         "updated_at": order.updated_at,
     }
+    if not personal:
+        out["customer"].update(email="", phone="")
+        out["shipping_address"].update(line1="", line2="", city="", postal_code="", subdivision=None)
+    return out
 
 
 def _line_out(line: OrderLine, currency: str) -> dict[str, Any]:

@@ -7,7 +7,6 @@ status page. Each view parses, checks the session's scope, calls one service, re
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import re
 from datetime import timedelta
@@ -25,7 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from retour.core import clock
 from retour.core.errors import DomainError, NotFound, ValidationFailed
-from retour.core.ratelimit import ratelimit_hit
+from retour.core.net import client_ip
+from retour.core.ratelimit import ratelimit_hit, ratelimit_peek, ratelimit_release
 from retour.portal import access, selectors
 from retour.portal.forms import (
     CancelForm,
@@ -50,13 +50,13 @@ from retour.returns.photos import MAX_PHOTOS, photo_prepare, photos_check_count
 from retour.returns.services import ExchangeRequest, LineRequest
 from retour.stores.models import Store
 
-LOOKUP_WINDOW = 15 * 60  # seconds: RETOUR_LOOKUP_RATE_LIMIT tries per IP and per order number
+LOOKUP_WINDOW = 15 * 60  # seconds: RETOUR_LOOKUP_RATE_LIMIT failed tries per IP and per order number
 NOT_FOUND_MESSAGE = _(
     "We could not find an order with these details. Check the order number and the email address "
     "or delivery postcode used for the order."
 )
 PHOTO_ERRORS = {
-    "not_an_image": _("This file is not a picture we can read (JPEG, PNG or WebP)."),
+    "not_an_image": _("This file is not a picture we can read (JPEG, PNG, WebP or HEIC)."),
     "image_too_large": _("A photo may be at most 10 MB."),
     "too_many_photos": _("A return may have at most 5 photos."),
 }
@@ -100,39 +100,47 @@ def render_portal(
         return render(request, template, {**base, **context}, status=status)
 
 
-def _client_ip(request: HttpRequest) -> str:
-    """The shopper's address for the rate limit.
+def _lookup_keys(request: HttpRequest, store: Store, number: str) -> tuple[str, str]:
+    order_key = selectors.normalize_order_number(number).lower()[:64]
+    return f"portal-lookup:ip:{client_ip(request)}", f"portal-lookup:order:{store.pk}:{order_key}"
 
-    Behind a reverse proxy on the same host or private network every request comes from the
-    proxy's address; then the address the proxy appended last to X-Forwarded-For is the
-    client's (earlier entries are whatever the client sent, so they are never trusted).
+
+def _too_many(request: HttpRequest, store: Store, retry_after: int, *, order_locked: bool) -> HttpResponse:
+    retry_at = clock.now() + timedelta(seconds=retry_after)
+    context = {
+        "minutes": max(1, math.ceil(retry_after / 60)),
+        "retry_at": retry_at,
+        "order_locked": order_locked,
+    }
+    response = render_portal(request, "portal/rate_limited.html", context, store=store, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _order_lookup_limited(request: HttpRequest, store: Store, number: str, contact: str) -> Any:
+    """The order for a lookup, None when not found, or the 429 page.
+
+    Failures are counted per client address and per order number, apart. An address that used
+    up its tries is refused whatever it types (guessing from one place is slow). An order number
+    that many addresses guessed at is locked for everything but its exact email address: guessing
+    a postcode across addresses stops, while the customer who types the right email still gets in.
+    A successful lookup does not count against the address.
     """
-    remote = request.META.get("REMOTE_ADDR") or "unknown"
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    try:
-        via_proxy = ipaddress.ip_address(remote).is_private or ipaddress.ip_address(remote).is_loopback
-    except ValueError:
-        via_proxy = False
-    if via_proxy and forwarded:
-        return forwarded.split(",")[-1].strip()[:64] or remote
-    return remote
-
-
-def _rate_limited(request: HttpRequest, store: Store, number: str) -> HttpResponse | None:
-    """Count a lookup try per IP and per order number; the 429 page when either is used up."""
-    limit = settings.LOOKUP_RATE_LIMIT
-    keys = [
-        f"portal-lookup:ip:{_client_ip(request)}",
-        f"portal-lookup:order:{store.pk}:{selectors.normalize_order_number(number).lower()[:64]}",
-    ]
-    for key in keys:
-        result = ratelimit_hit(key=key, limit=limit, window=LOOKUP_WINDOW)
-        if not result.allowed:
-            retry_at = clock.now() + timedelta(seconds=result.retry_after)
-            context = {"minutes": max(1, math.ceil(result.retry_after / 60)), "retry_at": retry_at}
-            response = render_portal(request, "portal/rate_limited.html", context, store=store, status=429)
-            response["Retry-After"] = str(result.retry_after)
-            return response
+    limit, window = settings.LOOKUP_RATE_LIMIT, LOOKUP_WINDOW
+    ip_key, order_key = _lookup_keys(request, store, number)
+    by_ip = ratelimit_hit(key=ip_key, limit=limit, window=window)
+    if not by_ip.allowed:
+        return _too_many(request, store, by_ip.retry_after, order_locked=False)
+    by_order = ratelimit_peek(key=order_key, limit=limit, window=window)
+    order = None
+    if by_order.allowed or "@" in contact:
+        order = selectors.order_lookup(store=store, number=number, contact=contact)
+    if order is not None:
+        ratelimit_release(key=ip_key)
+        return order
+    if not by_order.allowed:
+        return _too_many(request, store, by_order.retry_after, order_locked=True)
+    ratelimit_hit(key=order_key, limit=limit, window=window)
     return None
 
 
@@ -165,10 +173,9 @@ def start(request: HttpRequest, store: str) -> HttpResponse:
     form = LookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["order_number"]
-        limited = _rate_limited(request, shop, number)
-        if limited:
-            return limited
-        order = selectors.order_lookup(store=shop, number=number, contact=form.cleaned_data["contact"])
+        order = _order_lookup_limited(request, shop, number, form.cleaned_data["contact"])
+        if isinstance(order, HttpResponse):
+            return order
         if order is not None:
             access.grant(request, store=shop, order=order)
             return redirect("portal:order", store=shop.slug)
@@ -540,10 +547,9 @@ def withdraw(request: HttpRequest, store: str) -> HttpResponse:
     existing: list[Any] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        limited = _rate_limited(request, shop, data["order_number"])
-        if limited:
-            return limited
-        order = selectors.order_lookup(store=shop, number=data["order_number"], contact=data["email"])
+        order = _order_lookup_limited(request, shop, data["order_number"], data["email"])
+        if isinstance(order, HttpResponse):
+            return order
         lines = selectors.order_lines(order=order) if order is not None else []
         if order is None:
             form.add_error(None, NOT_FOUND_MESSAGE)

@@ -14,7 +14,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from retour.core.api import api_actor, api_store, idempotent, paginate, require_role
+from retour.core.api import api_actor, api_store, idempotent, paginate, require_role, sees_personal_data
+from retour.core.logging import redact
 from retour.core.money import money_str
 from retour.resolutions.services import refund_issue
 from retour.returns.models import ReturnLine, ReturnRequest
@@ -71,7 +72,9 @@ def _act(
 
     def handler() -> tuple[int, Any]:
         service(return_request=return_get(store=store, number=number), actor=actor, **kwargs)
-        return status, return_out(return_get(store=store, number=number))
+        return status, return_out(
+            return_get(store=store, number=number), personal=sees_personal_data(request)
+        )
 
     return idempotent(request, handler)
 
@@ -119,20 +122,27 @@ def return_list_endpoint(request: HttpRequest, filters: Query[ReturnFilters]) ->
     if filters.to_refund:
         returns = returns.filter(pk__in=returns_to_refund_ids(store=store))
     page = paginate(returns, limit=filters.limit, cursor=filters.cursor)
-    return {"items": [return_out(rr) for rr in page.items], "next_cursor": page.next_cursor}
+    personal = sees_personal_data(request)
+    return {
+        "items": [return_out(rr, personal=personal) for rr in page.items],
+        "next_cursor": page.next_cursor,
+    }
 
 
 @router.get("/{number}", response=ReturnOut, summary="A return")
 def return_detail_endpoint(request: HttpRequest, number: str) -> dict[str, Any]:
     require_role(request, *READ)
-    return return_out(return_get(store=api_store(request), number=number))
+    return return_out(
+        return_get(store=api_store(request), number=number), personal=sees_personal_data(request)
+    )
 
 
 @router.get("/{number}/events", response=EventList, summary="The audit trail of a return, oldest first")
 def return_events_endpoint(request: HttpRequest, number: str) -> dict[str, Any]:
     require_role(request, *READ)
     rr = return_get(store=api_store(request), number=number)
-    return {"items": [_event_out(event) for event in return_events(return_request=rr)]}
+    personal = sees_personal_data(request)
+    return {"items": [_event_out(event, personal=personal) for event in return_events(return_request=rr)]}
 
 
 @router.post("/{number}/approve", response=ReturnOut, summary="Approve (all, or fewer units per line)")
@@ -208,15 +218,18 @@ def return_close_endpoint(request: HttpRequest, number: str, payload: NoteIn) ->
 # --- representation ------------------------------------------------------------------------------
 
 
-def return_out(rr: ReturnRequest) -> dict[str, Any]:
-    """The API representation of a return loaded by ``return_get``/``return_list`` (no query)."""
+def return_out(rr: ReturnRequest, *, personal: bool = True) -> dict[str, Any]:
+    """The API representation of a return loaded by ``return_get``/``return_list`` (no query).
+
+    Without ``personal`` (a warehouse key) the customer's email and the status link are empty.
+    """
     currency = rr.order.currency
     money = return_money(rr)
     return {
         "number": rr.number,
         "status": rr.status,
         "order_number": rr.order.number,
-        "customer_email": rr.customer.email,
+        "customer_email": rr.customer.email if personal else "",
         "channel": rr.channel,
         "resolution": rr.resolution,
         "right": rr.right,
@@ -256,7 +269,7 @@ def return_out(rr: ReturnRequest) -> dict[str, Any]:
         "carrier": rr.carrier,
         "tracking_number": rr.tracking_number,
         "location": rr.location.code if rr.location else None,
-        "status_url": f"{settings.BASE_URL}/portal/r/{rr.token}",
+        "status_url": f"{settings.BASE_URL}/portal/r/{rr.token}" if personal else "",
     }
 
 
@@ -291,12 +304,21 @@ def _line_out(line: ReturnLine, currency: str) -> dict[str, Any]:
     }
 
 
-def _event_out(event: Any) -> dict[str, Any]:
+def _event_out(event: Any, *, personal: bool = True) -> dict[str, Any]:
+    hide = not personal and event.actor_type == "customer"  # a customer actor is named by email
     return {
         "at": event.at,
         "action": event.action,
         "from_status": event.from_status or None,
         "to_status": event.to_status,
-        "actor": {"type": event.actor_type, "name": event.actor_name},
-        "data": event.data,
+        "actor": {"type": event.actor_type, "name": "" if hide else event.actor_name},
+        "data": event.data if personal else _without_emails(event.data),
     }
+
+
+def _without_emails(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_emails(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_emails(v) for v in value]
+    return redact(value) if isinstance(value, str) else value

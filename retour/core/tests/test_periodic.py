@@ -113,5 +113,6 @@ def test_the_task_runs_the_sweep_with_the_real_clock(approved):
         "refunds_sent_or_polled",
         "credit_codes_expired",
         "draft_photos_purged",
-        "rate_limits_purged",
+        "orphaned_tasks_failed",
+        "retention_purged",
     }

@@ -202,3 +202,9 @@ def test_moments_keep_their_offset(api):
         api.post("/api/v1/orders", recent_body(delivered_at="2026-07-03T00:30:00+02:00")).status_code == 201
     )
     assert Order.objects.get().delivered_at == datetime.fromisoformat("2026-07-02T22:30:00+00:00")
+
+
+def test_a_nul_in_the_idempotency_key_is_refused(api):
+    response = api.post("/api/v1/orders", recent_body(), headers={"Idempotency-Key": "k\x00"})
+    _refused(response, ["header", "Idempotency-Key"], "null_character")
+    assert not Order.objects.exists()

@@ -116,12 +116,44 @@ def test_the_eleventh_try_from_one_ip_is_refused_with_when_to_retry(order):
     assert "You can try again from" in html
 
 
-def test_one_order_number_is_limited_across_ips(order):
+def test_one_order_number_is_limited_across_ips_for_guesses(order):
     for i in range(10):
         lookup(Client(), "1001", "wrong@example.com", ip=f"10.0.1.{i}")
 
-    assert lookup(Client(), "1001", "alice@example.com", ip="10.0.2.1").status_code == 429
+    assert lookup(Client(), "1001", "guess@example.com", ip="10.0.2.1").status_code == 429
+    assert lookup(Client(), "1001", "75001", ip="10.0.2.3").status_code == 429  # the right postcode too
     assert lookup(Client(), "1002", "alice@example.com", ip="10.0.2.2").status_code == 200
+
+
+def test_the_real_customer_with_the_right_email_gets_past_a_locked_order_number(order):
+    for i in range(30):
+        lookup(Client(), "1001", f"guess{i}@example.com", ip=f"10.0.1.{i}")
+
+    response = lookup(Client(), "1001", "alice@example.com", ip="10.0.9.9")
+
+    assert response.status_code == 302 and response.url == url("order", store="shop")
+
+
+def test_successful_lookups_do_not_use_up_the_address(order, settings):
+    settings.LOOKUP_RATE_LIMIT = 2
+    for _ in range(5):
+        assert lookup(Client(), "1001", "alice@example.com").status_code == 302
+
+    assert lookup(Client(), "1001", "wrong@example.com").status_code == 200
+
+
+def test_the_429_page_shows_the_store_support_contact(order, settings):
+    order.store.support_email = "help@maison.example"
+    order.store.save(update_fields=["support_email"])
+    settings.LOOKUP_RATE_LIMIT = 1
+    lookup(Client(), "1001", "wrong@example.com")
+
+    response = lookup(Client(), "1001", "wrong2@example.com")
+
+    assert response.status_code == 429
+    html = response.content.decode()
+    main = html[html.index("<main") : html.index("</main>")]
+    assert "Need help? Write to us at" in main and 'href="mailto:help@maison.example"' in main
 
 
 def test_the_limit_lifts_when_the_window_ends(order):
@@ -173,8 +205,11 @@ def test_the_session_key_changes_at_lookup(order):
     assert client.session.session_key != before
 
 
-def test_behind_a_local_proxy_each_client_address_is_counted_apart(order, settings):
+def test_behind_a_trusted_proxy_each_client_address_is_counted_apart(order, settings):
+    import ipaddress
+
     settings.LOOKUP_RATE_LIMIT = 1
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network("127.0.0.1/32")]
     via_proxy = {"REMOTE_ADDR": "127.0.0.1"}
     Client().post(url("start", store="shop"), {"order_number": "1", "contact": "x@y.z"},
                   HTTP_X_FORWARDED_FOR="203.0.113.7", **via_proxy)  # fmt: skip
@@ -186,6 +221,23 @@ def test_behind_a_local_proxy_each_client_address_is_counted_apart(order, settin
 
     assert other_client.status_code == 200
     assert spoofed.status_code == 429  # only the address the proxy appended counts
+
+
+def test_a_rotating_forwarded_header_from_an_untrusted_local_peer_is_ignored(order, settings):
+    settings.LOOKUP_RATE_LIMIT = 3
+    codes = [
+        Client()
+        .post(
+            url("start", store="shop"),
+            {"order_number": f"9{i}", "contact": "x@y.z"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{i}",
+            REMOTE_ADDR="10.0.0.2",
+        )
+        .status_code  # fmt: skip
+        for i in range(6)
+    ]
+
+    assert codes == [200, 200, 200, 429, 429, 429]
 
 
 def test_a_forwarded_header_from_a_public_address_is_ignored(order, settings):

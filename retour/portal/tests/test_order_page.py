@@ -188,6 +188,20 @@ def test_a_photo_over_the_size_limit_is_refused(shopper, line1, monkeypatch):
     assert "A photo may be at most 10 MB." in response.content.decode()
 
 
+def test_a_tiny_file_of_30000_by_30000_pixels_is_refused_for_its_pixels(shopper, line1):
+    from retour.returns.tests.test_photos import png_claiming
+
+    huge = SimpleUploadedFile("huge.png", png_claiming(30_000, 30_000), content_type="image/png")
+
+    response = choose(
+        shopper, {f"qty_{line1.id}": "1", f"reason_{line1.id}": "too_small"}, **{f"photos_{line1.id}": huge}
+    )
+
+    html = response.content.decode()
+    assert "huge.png: This picture has too many pixels: at most 40 megapixels." in html
+    assert "10 MB." not in html.split("huge.png:")[1][:200]
+
+
 def test_more_than_five_photos_are_refused(shopper, store, line1):
     response = choose(
         shopper,

@@ -92,6 +92,19 @@ def test_the_withdrawal_form_is_rate_limited(order, settings):
     assert start(Client()).status_code == 429
 
 
+def test_the_real_customer_gets_past_guesses_on_their_order_number(order, settings):
+    settings.LOOKUP_RATE_LIMIT = 2
+    for i in range(6):
+        Client(REMOTE_ADDR=f"10.9.0.{i}").post(
+            url("withdraw", store="shop"),
+            {"name": "M", "order_number": "1001", "email": f"guess{i}@example.com"},
+        )
+
+    response = start(Client(REMOTE_ADDR="10.9.1.1"))
+
+    assert response.status_code == 302 and response.url == url("withdraw_confirm", store="shop")
+
+
 def test_the_confirmation_step_is_separate_and_creates_nothing_by_itself(order):
     client = Client()
     response = start(client)

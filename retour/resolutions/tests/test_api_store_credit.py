@@ -64,10 +64,13 @@ def test_a_customer_of_another_store_is_404(api_as, other_api_key, store):
     assert api_as(other_api_key).get(URL).status_code == 404
 
 
-def test_every_role_may_read_store_credit(api_as, api_key_agent, api_key_warehouse, store):
+def test_admin_and_agent_keys_read_store_credit_but_not_warehouse_keys(
+    api_as, api_key_agent, api_key_warehouse, store
+):
     create_order(store, order_body())
     assert api_as(api_key_agent).get(URL).status_code == 200
-    assert api_as(api_key_warehouse).get(URL).status_code == 200
+    refused = api_as(api_key_warehouse).get(URL)
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
 
 
 def test_store_credit_needs_a_key(api_as, store):

@@ -153,13 +153,51 @@ def test_a_decompression_bomb_is_refused(monkeypatch):
     with pytest.raises(ValidationFailed) as exc:
         photo_prepare(upload(image_bytes("PNG", size=(200, 200)), "bomb.png"))
 
-    assert _code(exc) == "image_too_large"
+    assert _code(exc) == "too_many_pixels"
 
 
-def test_heic_is_accepted_only_when_pillow_can_read_it():
-    assert {"JPEG", "PNG", "WEBP"} <= set(allowed_formats())
-    Image.init()
-    assert ("HEIF" in allowed_formats()) == ("HEIF" in Image.OPEN)
+def png_claiming(width: int, height: int) -> bytes:
+    """A few hundred bytes whose PNG header announces ``width`` × ``height`` pixels."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    pixels = zlib.compress(b"\0" * 1024)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("side", [7_000, 30_000])
+def test_a_small_file_with_too_many_pixels_is_refused_from_its_header(side):
+    with pytest.raises(ValidationFailed) as exc:
+        photo_prepare(upload(png_claiming(side, side), "huge.png", "image/png"))
+
+    assert _code(exc) == "too_many_pixels"
+    assert "too many pixels" in str(exc.value.errors[0]["message"])
+    assert "10 MB" not in str(exc.value.errors[0]["message"])
+
+
+def test_a_large_photo_gets_its_thumbnail_by_reduction():
+    photo = photo_prepare(upload(image_bytes("JPEG", size=(4000, 3000)), "big.jpg"))
+
+    thumb = Image.open(BytesIO(photo.thumbnail))
+    assert thumb.size == (400, 300)
+    assert (photo.width, photo.height) == (4000, 3000)
+
+
+def test_an_iphone_heic_photo_is_accepted_and_stored_as_jpeg():
+    from pillow_heif import from_pillow
+
+    buffer = BytesIO()
+    from_pillow(Image.new("RGB", (64, 48), (10, 120, 200))).save(buffer, quality=80)
+
+    photo = photo_prepare(upload(buffer.getvalue(), "IMG_0001.HEIC", "image/heic"))
+
+    assert "HEIF" in allowed_formats()
+    assert photo.extension == "jpg"
+    assert Image.open(BytesIO(photo.content)).format == "JPEG"
 
 
 # Storing on a return ----------------------------------------------------------------------------
