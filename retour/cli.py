@@ -305,7 +305,9 @@ def cmd_store_create(args: argparse.Namespace) -> int:
 def cmd_apikey_create(args: argparse.Namespace) -> int:
     from retour.stores.services import apikey_create
 
-    key, raw = apikey_create(store=_store(args.store), role=args.role, name=args.name)
+    key, raw = apikey_create(
+        store=_store(args.store), role=args.role, name=args.name, location=args.location or None
+    )
     print(f"API key {key.prefix}… for store {args.store}, role {key.role}. It is shown once; keep it safe:")
     print(raw)
     return 0
@@ -331,9 +333,15 @@ def cmd_staff_create(args: argparse.Namespace) -> int:
 
     password = args.password or secrets.token_urlsafe(12)
     membership = staff_add(
-        store=_store(args.store), username=args.username, role=args.role, email=args.email, password=password
+        store=_store(args.store),
+        username=args.username,
+        role=args.role,
+        email=args.email,
+        password=password,
+        location=args.location or None,
     )
-    print(f"Staff user {membership.user.username}: {membership.role} of store {args.store}")
+    where = f", location {membership.location.code}" if membership.location else ""
+    print(f"Staff user {membership.user.username}: {membership.role} of store {args.store}{where}")
     if not args.password:
         print(f"Password: {password}")
     return 0
@@ -504,8 +512,9 @@ def build_parser() -> argparse.ArgumentParser:
         apikey, "create", cmd_apikey_create, "create an API key; the key is printed alone on the last line"
     )
     p.add_argument("--store", required=True, metavar="SLUG")
-    p.add_argument("--role", required=True, choices=("admin", "agent", "warehouse"))
+    p.add_argument("--role", required=True, choices=("admin", "agent", "warehouse", "partner"))
     p.add_argument("--name", default="")
+    p.add_argument("--location", default="", metavar="CODE", help="the partner's location (partner only)")
 
     staff = _group(sub, "staff", "manage staff users")
     p = _add(
@@ -516,6 +525,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, choices=("admin", "agent", "warehouse", "partner"))
     p.add_argument("--email", default="")
     p.add_argument("--password", default="", help="default: a random one, printed")
+    p.add_argument("--location", default="", metavar="CODE", help="the partner's location (partner only)")
 
     payments = _group(sub, "payments", "payment providers")
     p = _add(

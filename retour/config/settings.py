@@ -26,6 +26,10 @@ try:
     DATA_DIR = data_dir()
     SECRET_KEY = secret_key(DATA_DIR)
     DEBUG = env_bool("RETOUR_DEBUG", False)
+    # Staff workspace: sign-in tries per account per 15 minutes (per IP: 4 times as many), and
+    # how long a staff session lasts without activity.
+    STAFF_LOGIN_RATE_LIMIT = env_int("RETOUR_STAFF_LOGIN_RATE_LIMIT", 5, minimum=1)
+    STAFF_SESSION_MINUTES = env_int("RETOUR_STAFF_SESSION_MINUTES", 8 * 60, minimum=5)
     BASE_URL = env_url("RETOUR_BASE_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
     ALLOWED_HOSTS = env_list("RETOUR_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
     DATABASE_URL = env_url(
@@ -84,6 +88,8 @@ INSTALLED_APPS = [
     "retour.notifications",
     "retour.helpdesk",
     "retour.portal",
+    "retour.backoffice",
+    "django_htmx",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "retour.config.urls"

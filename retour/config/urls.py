@@ -17,3 +17,5 @@ urlpatterns = [
 ]
 # Shopper pages in the shopper's language: /en/portal/…, /fr/portal/…; /portal/… redirects by Accept-Language.
 urlpatterns += i18n_patterns(path("portal/", include("retour.portal.urls")))
+# Staff workspace in the reader's language: /en/staff/…, /fr/staff/….
+urlpatterns += i18n_patterns(path("staff/", include("retour.backoffice.urls")))

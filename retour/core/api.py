@@ -42,7 +42,7 @@ from retour.core.errors import (
 if TYPE_CHECKING:
     from ninja import NinjaAPI
 
-    from retour.stores.models import ApiKey, Store
+    from retour.stores.models import ApiKey, Location, Store
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +101,12 @@ def require_role(request: HttpRequest, *roles: str) -> ApiKey:
     if key.role not in roles:
         raise Forbidden(_("An API key with the role “%(role)s” may not do this.") % {"role": key.role})
     return key
+
+
+def api_location(request: HttpRequest) -> Location | None:
+    """The location a ``partner`` key is tied to (its view of the store), else None."""
+    key = api_key(request)
+    return key.location if key.role == "partner" else None
 
 
 # Roles whose keys read customers' personal data (email, phone, address, store credit). A

@@ -20,6 +20,11 @@ ERROR_RESPONSES: dict[int, str] = {
     503: "the service is unavailable for a moment (e.g. the database does not answer); retry later",
 }
 
+# Answered by the web server (gunicorn) before Retour sees the request: no problem document.
+SERVER_RESPONSES: dict[int, str] = {
+    414: "the request line (the URL with its query) is too long; answered by the web server",
+}
+
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
     "description": "An RFC 9457 problem document; `code` is stable, texts are in the caller's language.",
@@ -69,4 +74,6 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             for status, description in ERROR_RESPONSES.items():
                 responses.setdefault(str(status), {"description": description, "content": problem})
+            for status, description in SERVER_RESPONSES.items():
+                responses.setdefault(str(status), {"description": description})
     return schema

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from retour.core import clock
 from retour.core.actors import Actor
-from retour.core.errors import RefundExceedsRefundable, ValidationFailed, line_error
+from retour.core.errors import Forbidden, RefundExceedsRefundable, ValidationFailed, line_error
 from retour.core.money import ZERO, money_str, percent_of, quantize
 from retour.orders.models import Customer
 from retour.policies.models import RefundTrigger, Resolution
@@ -126,6 +126,7 @@ def refund_issue(
                 )
             ],
         )
+    refund_check_limit(store=rr.store, actor=actor, amount=value, currency=currency)
     refund = Refund.objects.create(
         store_id=rr.store_id,
         return_request=rr,
@@ -171,6 +172,20 @@ def refund_issue(
         return_notify(rr, "refund_issued")
     return_maybe_complete(rr, actor, now)
     return refund
+
+
+def refund_check_limit(*, store: Store, actor: Actor, amount: Decimal, currency: str) -> None:
+    """A support agent (person or API key) refunds up to the store's agent limit; above it
+    an admin must (403 ``refund_needs_admin``). Other actors are not limited here."""
+    limit = Store.objects.filter(pk=store.pk).values_list("agent_refund_limit", flat=True).first()
+    if actor.role != "agent" or limit is None or amount <= limit:
+        return
+    raise Forbidden(
+        _("Refunds above %(limit)s %(currency)s need an admin.")
+        % {"limit": money_str(limit, currency), "currency": currency},
+        code="refund_needs_admin",
+        errors=[line_error(["amount"], "refund_needs_admin", _("Above the agents' refund limit."))],
+    )
 
 
 def _credit_refund(rr: ReturnRequest, refund: Refund, now: datetime) -> Decimal:

@@ -28,6 +28,7 @@ from retour.returns.models import (
     ReturnLine,
     ReturnPhoto,
     ReturnRequest,
+    SlaTarget,
 )
 
 ACTING_ROLES = ("admin", "agent")
@@ -242,6 +243,14 @@ class ReturnRequestAdmin(StoreScopedAdmin):
     @admin.action(description=_("Record a manual refund of what is refundable"), permissions=["act"])
     def refund_manual(self, request: HttpRequest, queryset: Any) -> None:
         self._refund(request, queryset, "manual")
+
+
+@admin.register(SlaTarget)
+class SlaTargetAdmin(StoreScopedAdmin):
+    """How long a return may wait in each stage before the staff work list marks it late."""
+
+    list_display = ("store", "stage", "hours")
+    list_filter = ("store", "stage")
 
 
 @admin.register(ReturnEvent)

@@ -12,9 +12,19 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router
 
-from retour.core.api import api_actor, api_store, idempotent, paginate, require_role, sees_personal_data
+from retour.core.api import (
+    api_actor,
+    api_location,
+    api_store,
+    idempotent,
+    paginate,
+    require_role,
+    sees_personal_data,
+)
+from retour.core.errors import Forbidden
 from retour.core.logging import redact
 from retour.core.money import money_str
 from retour.resolutions.services import refund_issue
@@ -52,15 +62,21 @@ from retour.returns.services import (
     return_reject,
     return_ship,
 )
-from retour.stores.models import Role
+from retour.stores.permissions import roles_for
 
 router = Router(tags=["returns"])
 
-A, G, W = Role.ADMIN, Role.AGENT, Role.WAREHOUSE
-READ = (A, G, W)
-CREATE = APPROVE = REJECT = CANCEL = REFUND = CLOSE = (A, G)
-SHIP = (A, G, W)
-RECEIVE = INSPECT = (A, W)
+# The same role table as the staff pages (retour/stores/permissions.py).
+READ = roles_for("return.view")
+CREATE = roles_for("return.create")
+APPROVE = roles_for("return.approve")
+REJECT = roles_for("return.reject")
+CANCEL = roles_for("return.cancel")
+REFUND = roles_for("return.refund")
+CLOSE = roles_for("return.close")
+SHIP = roles_for("return.ship")
+RECEIVE = roles_for("return.receive")
+INSPECT = roles_for("return.inspect")
 
 
 def _act(
@@ -68,12 +84,13 @@ def _act(
 ) -> Any:
     """Run ``service(return_request=…, actor=…, **kwargs)`` on the store's return ``number``
     (idempotently) and answer the return as it is now."""
-    store, actor = api_store(request), api_actor(request)
+    store, actor, location = api_store(request), api_actor(request), api_location(request)
 
     def handler() -> tuple[int, Any]:
-        service(return_request=return_get(store=store, number=number), actor=actor, **kwargs)
+        rr = return_get(store=store, number=number, location=location)
+        service(return_request=rr, actor=actor, **kwargs)
         return status, return_out(
-            return_get(store=store, number=number), personal=sees_personal_data(request)
+            return_get(store=store, number=number, location=location), personal=sees_personal_data(request)
         )
 
     return idempotent(request, handler)
@@ -118,6 +135,7 @@ def return_list_endpoint(request: HttpRequest, filters: Query[ReturnFilters]) ->
         store=store,
         status=filters.status.value if filters.status else None,
         order_number=filters.order_number or None,
+        location=api_location(request),
     )
     if filters.to_refund:
         returns = returns.filter(pk__in=returns_to_refund_ids(store=store))
@@ -133,14 +151,15 @@ def return_list_endpoint(request: HttpRequest, filters: Query[ReturnFilters]) ->
 def return_detail_endpoint(request: HttpRequest, number: str) -> dict[str, Any]:
     require_role(request, *READ)
     return return_out(
-        return_get(store=api_store(request), number=number), personal=sees_personal_data(request)
+        return_get(store=api_store(request), number=number, location=api_location(request)),
+        personal=sees_personal_data(request),
     )
 
 
 @router.get("/{number}/events", response=EventList, summary="The audit trail of a return, oldest first")
 def return_events_endpoint(request: HttpRequest, number: str) -> dict[str, Any]:
     require_role(request, *READ)
-    rr = return_get(store=api_store(request), number=number)
+    rr = return_get(store=api_store(request), number=number, location=api_location(request))
     personal = sees_personal_data(request)
     return {"items": [_event_out(event, personal=personal) for event in return_events(return_request=rr)]}
 
@@ -176,7 +195,10 @@ def return_ship_endpoint(request: HttpRequest, number: str, payload: ShipIn) -> 
 def return_receive_endpoint(request: HttpRequest, number: str, payload: ReceiveIn) -> Any:
     require_role(request, *RECEIVE)
     lines = [line.model_dump() for line in payload.lines]
-    return _act(request, number, return_receive, lines=lines, location=payload.location)
+    own = api_location(request)
+    if own is not None and payload.location not in (None, "", own.code):
+        raise Forbidden(_("A partner receives at its own location only."))
+    return _act(request, number, return_receive, lines=lines, location=payload.location or (own and own.code))
 
 
 @router.post("/{number}/inspect", response=ReturnOut, summary="Grade received units")

@@ -137,6 +137,34 @@ class ReturnRequest(models.Model):
         return self.number
 
 
+class SlaStage(models.TextChoices):
+    """The stages a return waits in; each may have a target time per store."""
+
+    REVIEW = "review", _("Review (requested)")
+    PARCEL = "parcel", _("Parcel to arrive (approved or in transit)")
+    INSPECT = "inspect", _("Inspection (received)")
+    REFUND = "refund", _("Refund (money owed)")
+
+
+class SlaTarget(models.Model):
+    """How long a return may wait in a stage before the staff lists mark it late."""
+
+    store = models.ForeignKey(
+        "stores.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="sla_targets"
+    )
+    stage = models.CharField(_("stage"), max_length=16, choices=SlaStage.choices)
+    hours = models.PositiveIntegerField(_("hours"))
+
+    class Meta:
+        verbose_name = _("SLA target")
+        verbose_name_plural = _("SLA targets")
+        ordering = ["store_id", "stage"]
+        constraints = [models.UniqueConstraint(fields=["store", "stage"], name="sla_store_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.stage}: {self.hours} h"
+
+
 class ReturnLine(models.Model):
     return_request = models.ForeignKey(
         ReturnRequest, verbose_name=_("return"), on_delete=models.CASCADE, related_name="lines"

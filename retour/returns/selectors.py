@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from retour.core.errors import NotFound
 from retour.core.limits import MONEY_DECIMAL_PLACES, SUM_MAX_DIGITS
 from retour.returns.models import Inspection, ReturnEvent, ReturnLine, ReturnRequest
 from retour.returns.money import MoneyContext, ReturnMoney, money_context, return_money
-from retour.stores.models import Store
+from retour.stores.models import Location, Store
 
 __all__ = [
     "return_get",
@@ -23,7 +23,17 @@ __all__ = [
     "returns_to_refund",
     "returns_to_refund_ids",
     "return_send_back_by",
+    "routed_to",
 ]
+
+
+def routed_to(location: Location) -> Q:
+    """The returns routed to ``location``: those sent there, and those not routed yet when it
+    is the store's default location (where receiving puts them, see ``return_receive``).
+    This is what a partner (a logistics provider tied to a location) may see."""
+    if location.is_default:
+        return Q(location=location) | Q(location__isnull=True)
+    return Q(location=location)
 
 
 class ReturnQuerySet(QuerySet):
@@ -45,7 +55,7 @@ class ReturnQuerySet(QuerySet):
                     row._money_ctx = self.money_ctx  # type: ignore[attr-defined]
 
 
-def _base(store: Store) -> ReturnQuerySet:
+def _base(store: Store, location: Location | None = None) -> ReturnQuerySet:
     from retour.resolutions.models import Refund
 
     order_refunded = (
@@ -56,6 +66,8 @@ def _base(store: Store) -> ReturnQuerySet:
         .values("total")
     )
     qs: ReturnQuerySet = ReturnQuerySet(model=ReturnRequest).filter(store=store)
+    if location is not None:
+        qs = qs.filter(routed_to(location))
     qs = qs.select_related("store", "store__policy", "order", "order__store", "customer", "location")
     qs = qs.prefetch_related(
         Prefetch(
@@ -82,9 +94,10 @@ def _base(store: Store) -> ReturnQuerySet:
     return qs
 
 
-def return_get(*, store: Store, number: str) -> ReturnRequest:
-    """The return ``number`` of this store; NotFound for any other store's."""
-    rr = _base(store).filter(number=number).first()
+def return_get(*, store: Store, number: str, location: Location | None = None) -> ReturnRequest:
+    """The return ``number`` of this store; NotFound for any other store's (and, for a viewer
+    tied to a ``location``, for any return not routed there)."""
+    rr = _base(store, location).filter(number=number).first()
     if rr is None:
         raise NotFound()
     return rr
@@ -103,8 +116,9 @@ def return_list(
     status: str | None = None,
     order_number: str | None = None,
     customer_email: str | None = None,
+    location: Location | None = None,
 ) -> QuerySet[ReturnRequest]:
-    qs = _base(store)
+    qs = _base(store, location)
     if status:
         qs = qs.filter(status__in=status.split(","))
     if order_number:
@@ -152,3 +166,21 @@ def return_send_back_by(rr: ReturnRequest) -> date | None:
             )
         return result.ends_on if result.applies and result.ends_on else notice + timedelta(days=14)
     return clock.local_date(rr.expires_at, tz) if rr.expires_at else None
+
+
+def return_find_by_code(*, store: Store, code: str, location: Location | None = None) -> ReturnRequest | None:
+    """The return a scanned or typed code points at: its number (the slip's barcode and QR
+    code), else the latest live return of an order number, else a tracking number. Only
+    among the returns the viewer may see (store, and location for a partner)."""
+    text = code.strip()
+    if not text:
+        return None
+    qs = _base(store, location)
+    found = qs.filter(number__iexact=text).first()
+    if found is None:
+        live = qs.exclude(status__in=("rejected", "cancelled", "expired", "completed"))
+        found = (
+            live.filter(order__number__iexact=text).order_by("-created_at").first()
+            or live.filter(tracking_number__iexact=text).order_by("-created_at").first()
+        )
+    return found

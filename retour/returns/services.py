@@ -1010,3 +1010,34 @@ def return_expire_due(*, now: datetime | None = None, store: Store | None = None
             return_event_add(rr, action="expired", from_status=old, actor=Actor.system("expiry"), now=now)
             count += 1
     return count
+
+
+@transaction.atomic
+def return_note_add(
+    *, return_request: ReturnRequest, actor: Actor, note: str, now: datetime | None = None
+) -> ReturnRequest:
+    """An internal note on the return's audit trail (never shown to the customer)."""
+    now = now or clock.now()
+    text = (note or "").strip()
+    if not text:
+        raise ValidationFailed(
+            _("Write the note first."),
+            errors=[line_error(["note"], "required", _("The note is empty."))],
+        )
+    rr = return_lock(return_request)
+    return_event_add(
+        rr, action="note_added", from_status=rr.status, actor=actor, now=now, data={"note": text[:2000]}
+    )
+    return rr
+
+
+def return_receive_all(
+    *, return_request: ReturnRequest, actor: Actor, location: str | None = None, now: datetime | None = None
+) -> ReturnRequest:
+    """Receive every approved unit not received yet (the bulk "receive all" of the staff lists)."""
+    lines = [
+        {"id": ln.id, "quantity": ln.approved_quantity - ln.received_quantity}
+        for ln in ReturnLine.objects.filter(return_request=return_request)
+        if ln.approved_quantity > ln.received_quantity
+    ]
+    return return_receive(return_request=return_request, actor=actor, lines=lines, location=location, now=now)

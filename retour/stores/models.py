@@ -28,6 +28,14 @@ class Store(models.Model):
     address = models.TextField(
         _("address"), blank=True, help_text="The merchant's postal address, shown on the policy page"
     )
+    agent_refund_limit = models.DecimalField(
+        _("agent refund limit"),
+        max_digits=12,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_("Largest refund a support agent may issue; above it an admin must. Empty: no limit."),
+    )
     created_at = models.DateTimeField(_("created on"), auto_now_add=True)
 
     class Meta:
@@ -104,8 +112,15 @@ class ApiKey(models.Model):
         Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="api_keys"
     )
     name = models.CharField(_("name"), max_length=100, blank=True)
-    role = models.CharField(
-        _("role"), max_length=16, choices=[c for c in Role.choices if c[0] != Role.PARTNER]
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    location = models.ForeignKey(
+        Location,
+        verbose_name=_("location"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Partner keys see only the returns routed to this location"),
     )
     prefix = models.CharField(
         _("prefix"), max_length=16, help_text="First characters, to recognise a key in lists"

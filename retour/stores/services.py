@@ -53,12 +53,35 @@ def store_create(
     return store
 
 
-def apikey_create(*, store: Store, role: str, name: str = "") -> tuple[ApiKey, str]:
-    """Returns the key row and the plaintext key, which is never stored."""
-    if role not in (Role.ADMIN, Role.AGENT, Role.WAREHOUSE):
-        raise ValidationFailed(_("Unknown role “%(role)s”: use admin, agent or warehouse.") % {"role": role})
+def _partner_location(*, store: Store, role: str, location: str | None) -> Location | None:
+    """A partner works for one location of the store (it must be given); other roles see the
+    whole store, so a location given with them is refused rather than silently ignored."""
+    if role not in Role.values:
+        raise ValidationFailed(
+            _("Unknown role “%(role)s”: use admin, agent, warehouse or partner.") % {"role": role}
+        )
+    if role != Role.PARTNER:
+        if location:
+            raise ValidationFailed(_("Only a partner is tied to a location."))
+        return None
+    if not location:
+        raise ValidationFailed(_("A partner needs the code of its location."))
+    loc = Location.objects.filter(store=store, code=location).first()
+    if loc is None:
+        raise ValidationFailed(_("No location has the code “%(code)s” in this store.") % {"code": location})
+    return loc
+
+
+def apikey_create(
+    *, store: Store, role: str, name: str = "", location: str | None = None
+) -> tuple[ApiKey, str]:
+    """Returns the key row and the plaintext key, which is never stored. A ``partner`` key
+    is tied to one location (its code) and sees only the returns routed there."""
+    loc = _partner_location(store=store, role=role, location=location)
     raw = KEY_PREFIX + secrets.token_urlsafe(32)
-    key = ApiKey.objects.create(store=store, role=role, name=name, prefix=raw[:10], key_hash=hash_key(raw))
+    key = ApiKey.objects.create(
+        store=store, role=role, name=name, prefix=raw[:10], key_hash=hash_key(raw), location=loc
+    )
     return key, raw
 
 
@@ -67,7 +90,7 @@ def apikey_authenticate(raw: str) -> ApiKey | None:
     if not raw or not raw.startswith(KEY_PREFIX):
         return None
     key = (
-        ApiKey.objects.select_related("store", "store__policy")
+        ApiKey.objects.select_related("store", "store__policy", "location")
         .filter(key_hash=hash_key(raw), revoked_at__isnull=True)
         .first()
     )
@@ -92,8 +115,11 @@ def staff_add(
     email: str = "",
     password: str | None = None,
     superuser: bool = False,
+    location: str | None = None,
 ) -> StoreMembership:
-    """A staff user with a role in the store (created when missing)."""
+    """A staff user with a role in the store (created when missing); a ``partner`` is tied
+    to one location of the store (its code)."""
+    loc = _partner_location(store=store, role=role, location=location)
     User = get_user_model()
     user, created = User.objects.get_or_create(username=username, defaults={"email": email})
     if created or password:
@@ -101,5 +127,7 @@ def staff_add(
     user.is_staff = True
     user.is_superuser = user.is_superuser or superuser
     user.save()
-    membership, _ = StoreMembership.objects.update_or_create(store=store, user=user, defaults={"role": role})
+    membership, _ = StoreMembership.objects.update_or_create(
+        store=store, user=user, defaults={"role": role, "location": loc}
+    )
     return membership

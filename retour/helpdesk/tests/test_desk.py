@@ -118,7 +118,8 @@ def test_the_reply_shows_on_the_portal_status_page_and_marks_the_customers_messa
 @pytest.mark.parametrize("role", ["warehouse", "partner"])
 def test_warehouse_and_partners_may_not_reply(new_return, store, role):
     rr = new_return()
-    user = staff_add(store=store, username=f"dock-{role}", role=role).user
+    location = "main" if role == "partner" else None  # a partner works for one location
+    user = staff_add(store=store, username=f"dock-{role}", role=role, location=location).user
     with pytest.raises(Forbidden):
         message_reply(return_request=rr, actor=as_actor(user, role=role), body="Hi")
     assert not Message.objects.exists() and not Notification.objects.exists()

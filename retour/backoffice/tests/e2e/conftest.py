@@ -1,0 +1,55 @@
+"""Browser tests of the staff workspace: Debian's Chromium through Playwright (the portal's
+``browser`` fixture), screenshots under var/screenshots/staff/, axe-core on every page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from retour.portal.tests.e2e.conftest import SCREENSHOTS, browser  # noqa: F401 - the fixture
+
+STAFF_SHOTS = SCREENSHOTS / "staff"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def axe_serious(page: Any) -> list[str]:
+    """The serious and critical axe-core violations of the page, as "rule: target" lines."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:  # pragma: no cover - installed with the test tools
+        pytest.skip("needs axe-playwright-python (pip install -e '.[test]')")
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
+
+
+class Shots:
+    """A screenshot of each page at 1280 and 390 px, and an axe-core check of it."""
+
+    def __init__(self, page: Any, prefix: str):
+        STAFF_SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page, self.prefix, self.count = page, prefix, 0
+
+    def take(self, name: str) -> None:
+        self.count += 1
+        stem = f"{self.prefix}-{self.count:02d}-{name}"
+        problems = axe_serious(self.page)
+        assert problems == [], f"{stem}: {problems}"
+        self.page.screenshot(path=str(STAFF_SHOTS / f"{stem}-1280.png"), full_page=True)
+        self.page.set_viewport_size(PHONE)
+        self.page.screenshot(path=str(STAFF_SHOTS / f"{stem}-390.png"), full_page=True)
+        self.page.set_viewport_size(DESKTOP)
+
+
+@pytest.fixture
+def desk(browser):  # noqa: F811
+    context = browser.new_context(viewport=DESKTOP, device_scale_factor=1, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
