@@ -7,6 +7,7 @@ once that transaction commits, so an email never goes out for a change that was 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -31,14 +32,17 @@ CUSTOMER_KINDS = (
 )
 STAFF_KINDS = ("return_refund_overdue", "message_received", "refund_failed")
 KINDS = CUSTOMER_KINDS + STAFF_KINDS
-LANGUAGES = ("fr", "en")
+TEMPLATES = Path(__file__).resolve().parent / "templates" / "notifications"
+# Every kind is written in French and English; customer emails also in German, Spanish, Italian
+# and Dutch, as far as their templates exist (staff alerts go in the store's language or English).
+LANGUAGES = ("fr", "en", "de", "es", "it", "nl")
 
 
-def email_language(*candidates: str | None) -> str:
-    """The first candidate we have templates for ('fr-CA' → 'fr'); English otherwise."""
+def email_language(*candidates: str | None, kind: str = "return_created") -> str:
+    """The first candidate we have ``kind``'s templates for ('fr-CA' → 'fr'); English otherwise."""
     for candidate in candidates:
         code = (candidate or "").lower().replace("_", "-").split("-")[0]
-        if code in LANGUAGES:
+        if code in LANGUAGES and (TEMPLATES / code / f"{kind}.html").is_file():
             return code
     return "en"
 
@@ -68,10 +72,10 @@ def notification_queue(
         raise ValueError(f"Unknown notification kind {kind!r}")
     store = return_request.store
     if kind in STAFF_KINDS:
-        recipient, language = recipient or store.support_email, email_language(store.language)
+        recipient, language = recipient or store.support_email, email_language(store.language, kind=kind)
     else:
         customer = return_request.customer
-        recipient, language = customer.email, email_language(customer.language, store.language)
+        recipient, language = customer.email, email_language(customer.language, store.language, kind=kind)
     if not recipient:
         return None
     context = notification_snapshot(return_request=return_request, kind=kind)
