@@ -56,6 +56,14 @@ try:
     RETAIN_IDEMPOTENCY_DAYS = env_int("RETOUR_RETAIN_IDEMPOTENCY_DAYS", 7, minimum=1)
     RETAIN_TASK_RESULTS_DAYS = env_int("RETOUR_RETAIN_TASK_RESULTS_DAYS", 14, minimum=1)
     API_RATE_LIMIT = env_int("RETOUR_API_RATE_LIMIT", 0, minimum=0)  # requests/minute per key, 0 = off
+    # Where the payment SDKs send their calls (stripe-mock or a test double instead of the providers).
+    STRIPE_API_BASE = env_url(
+        "RETOUR_STRIPE_API_BASE", "https://api.stripe.com", schemes=("http", "https")
+    ).rstrip("/")
+    MOLLIE_API_BASE = env_url(
+        "RETOUR_MOLLIE_API_BASE", "https://api.mollie.com", schemes=("http", "https")
+    ).rstrip("/")
+    PAYMENT_TIMEOUT = env_int("RETOUR_PAYMENT_TIMEOUT", 20, minimum=1)  # seconds per provider call
 except ConfigError as exc:  # stop with a clear message rather than a traceback
     sys.stderr.write(f"retour: configuration error: {exc}\n")
     raise SystemExit(2) from None

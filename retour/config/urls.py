@@ -6,10 +6,12 @@ from retour.config.api import api
 from retour.core.api import api_not_found
 from retour.core.views import healthz, media_for_staff
 from retour.integrations.storefront import views as storefront
+from retour.resolutions.payments.views import payment_webhook
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("hooks/payments/<str:provider>/<slug:store>", payment_webhook, name="payment-webhook"),
     re_path(r"^api/", api_not_found),  # problem+json 404 for any other API path
     path("admin/", admin.site.urls),
     path("media/<path:path>", media_for_staff, name="media"),

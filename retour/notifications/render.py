@@ -15,9 +15,16 @@ from retour.core.money import format_money
 from retour.notifications.models import Notification
 from retour.notifications.services import email_language
 
-MOMENTS = ("created_at", "approved_at", "received_at", "expires_at", "failing_since")
+MOMENTS = ("created_at", "approved_at", "received_at", "expires_at", "failing_since", "credit_expires_at")
 DAYS = ("refund_due_by",)
-AMOUNTS = ("refund_amount", "refunded_total", "refund_bonus", "amount_due", "surcharge_amount")
+AMOUNTS = (
+    "refund_amount",
+    "refunded_total",
+    "refund_bonus",
+    "amount_due",
+    "surcharge_amount",
+    "credit_amount",
+)
 
 
 @dataclass(frozen=True)

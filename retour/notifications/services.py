@@ -25,11 +25,13 @@ CUSTOMER_KINDS = (
     "return_rejected",
     "return_received",
     "refund_issued",
+    "credit_issued",
+    "keep_it",
     "return_cancelled",
     "withdrawal_acknowledged",
     "message_reply",
 )
-STAFF_KINDS = ("return_refund_overdue", "message_received")
+STAFF_KINDS = ("return_refund_overdue", "message_received", "refund_failed")
 STORE_KINDS = ("webhook_endpoint_disabled",)  # about the store's set-up, to its admins
 KINDS = CUSTOMER_KINDS + STAFF_KINDS
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "notifications"

@@ -282,6 +282,22 @@ def return_out(rr: ReturnRequest, *, personal: bool = True) -> dict[str, Any]:
         "refunded_total": money_str(money.refunded_total, currency),
         "refundable": money_str(money.refundable, currency),
         "refund_due_by": rr.refund_due_by,
+        "refunds": [
+            {
+                "id": refund.id,
+                "amount": money_str(refund.amount, refund.currency),
+                "method": refund.method,
+                "status": refund.status,
+                "provider": refund.provider or None,
+                "provider_reference": refund.provider_reference or None,
+                "credit_code": next((c.code for c in refund.credit_codes.all()), None),
+                "created_at": refund.created_at,
+                "succeeded_at": refund.succeeded_at,
+                "failed_at": refund.failed_at,
+            }
+            for refund in rr.refunds.all()
+        ],
+        "keep_it_rule": rr.keep_it_rule or None,
         "carrier": rr.carrier,
         "tracking_number": rr.tracking_number,
         "location": rr.location.code if rr.location else None,

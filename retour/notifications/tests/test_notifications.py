@@ -52,7 +52,12 @@ def _refund(rr, amount=None, method="original_payment"):
                 for ln in rr.lines.all()
             ],
         )
-    return refund_issue(return_request=rr, actor=STAFF, method=method, amount=amount)
+    refund = refund_issue(return_request=rr, actor=STAFF, method=method, amount=amount)
+    if refund.provider:  # to the original payment: "refunded" is written once the provider says so
+        from retour.resolutions.payments.services import refund_send
+
+        refund_send(refund_id=refund.pk)
+    return refund
 
 
 def _last(kind):
