@@ -313,6 +313,19 @@ def cmd_apikey_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_payments_check(args: argparse.Namespace) -> int:
+    """Ask the store's payment provider whether it answers and the keys work (exit 1 when not)."""
+    from retour.resolutions.payments.base import PaymentError
+    from retour.resolutions.payments.services import payment_provider_check
+
+    try:
+        print(payment_provider_check(store=_store(args.store)))
+    except PaymentError as error:
+        sys.stderr.write(f"retour: the payment provider of {args.store} does not work: {error}\n")
+        return 1
+    return 0
+
+
 def cmd_staff_create(args: argparse.Namespace) -> int:
     import secrets
 
@@ -513,6 +526,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--email", default="")
     p.add_argument("--password", default="", help="default: a random one, printed")
     p.add_argument("--location", default="", metavar="CODE", help="the partner's location (partner only)")
+
+    payments = _group(sub, "payments", "payment providers")
+    p = _add(
+        payments,
+        "check",
+        cmd_payments_check,
+        "tell whether a store's payment provider answers and its keys work",
+    )
+    p.add_argument("--store", required=True, metavar="SLUG")
 
     customer = _group(sub, "customer", "a customer's personal data (GDPR)")
     p = _add(customer, "export", cmd_customer_export, "print as JSON everything held about a customer")

@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""Refresh the French catalogue: extract messages, then fill translations from i18n/*.tsv.
+"""Refresh the catalogues: extract messages, then fill translations from i18n/*.<lang>.tsv.
 
-Developer tool (needs GNU gettext's xgettext, as Django's makemessages does). The .po file is
-committed; `retour compilemessages` (pure Python, run by `make install`) builds the .mo.
+Developer tool (needs GNU gettext's xgettext, as Django's makemessages does). The .po files are
+committed; `retour compilemessages` (pure Python, run by `make install`) builds the .mo files.
 
-    python scripts/i18n_merge.py            # extract + merge
-    python scripts/i18n_merge.py --check    # list msgids that still have no French
+    python scripts/i18n_merge.py            # extract + merge every language
+    python scripts/i18n_merge.py --check    # list msgids without French (strict), count the others
+
+Tables: ``i18n/NAME.<lang>.tsv``, one ``msgid<TAB>msgstr`` a line (``\\n`` for newlines). A plural
+message takes ``msgid<TAB>singular<TAB>plural`` (more forms may follow for languages with more).
+French must be complete (``--check`` fails otherwise); German, Spanish, Italian and Dutch cover the
+shopper-facing text (portal, customer emails, policy page) and only report what they lack.
 """
 
 from __future__ import annotations
@@ -16,20 +21,26 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PO = ROOT / "retour" / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+STRICT = ("fr",)
+LANGUAGES = ("fr", "de", "es", "it", "nl")
 
 
-def load_tsv() -> dict[str, str]:
-    table: dict[str, str] = {}
-    for path in sorted((ROOT / "i18n").glob("*.tsv")):
+def po_path(lang: str) -> Path:
+    return ROOT / "retour" / "locale" / lang / "LC_MESSAGES" / "django.po"
+
+
+def load_tsv(lang: str) -> dict[str, list[str]]:
+    """msgid → its translation forms (one, or one per plural form) from every table of ``lang``."""
+    table: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "i18n").glob(f"*.{lang}.tsv")):
         for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not raw.strip() or raw.startswith("#"):
                 continue
             if "\t" not in raw:
                 print(f"{path.name}:{n}: no tab, skipped", file=sys.stderr)
                 continue
-            msgid, msgstr = raw.split("\t", 1)
-            table[msgid.replace("\\n", "\n")] = msgstr.replace("\\n", "\n")
+            msgid, *forms = raw.split("\t")
+            table[msgid.replace("\\n", "\n")] = [form.replace("\\n", "\n") for form in forms]
     return table
 
 
@@ -40,14 +51,14 @@ def extract() -> None:
         "DJANGO_SETTINGS_MODULE": "retour.config.settings",
         "PYTHONPATH": str(ROOT),
     }
+    locales = [arg for lang in LANGUAGES for arg in ("-l", lang)]
     subprocess.run(
         [
             sys.executable,
             "-m",
             "django",
             "makemessages",
-            "-l",
-            "fr",
+            *locales,
             "--no-location",
             "--no-obsolete",
             "-i",
@@ -65,33 +76,60 @@ def extract() -> None:
     )
 
 
-def merge(check_only: bool) -> int:
+def _plural_forms(forms: list[str], count: int) -> tuple[str, ...]:
+    """The plural forms the catalogue wants: a single string serves every form, missing ones repeat the last."""
+    return tuple(forms[min(i, len(forms) - 1)] for i in range(count))
+
+
+def merge(lang: str, check_only: bool) -> list[str]:
     from babel.messages.pofile import read_po, write_po
 
-    with PO.open("rb") as fh:
-        catalog = read_po(fh, locale="fr")
-    table = load_tsv()
+    path = po_path(lang)
+    if not path.exists():
+        print(f"{lang}: no catalogue (run without --check first)", file=sys.stderr)
+        return []
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    table = load_tsv(lang)
+    strict = lang in STRICT
     missing = []
     for message in catalog:
         if not message.id:
             continue
-        key = message.id if isinstance(message.id, str) else message.id[0]
+        plural = not isinstance(message.id, str)
+        key = message.id[0] if plural else message.id
         if key in table:
-            message.string = table[key] if isinstance(message.id, str) else (table[key], table[key])
+            forms = table[key]
+            message.string = _plural_forms(forms, catalog.num_plurals) if plural else forms[0]
             message.flags.discard("fuzzy")
-        elif not message.string or (isinstance(message.string, tuple) and not all(message.string)):
+            continue
+        if not strict and "fuzzy" in message.flags:
+            # msgmerge's guess from a similar msgid: wrong more often than not, and unused by gettext.
+            message.string = ("",) * catalog.num_plurals if plural else ""
+            message.flags.discard("fuzzy")
+        if not message.string or (isinstance(message.string, tuple) and not all(message.string)):
             missing.append(key)
     if not check_only:
-        with PO.open("wb") as fh:
+        with path.open("wb") as fh:
             write_po(fh, catalog, width=0, omit_header=False)
-    for key in missing:
-        print(f"missing: {key!r}")
-    print(f"{len(missing)} msgids without French", file=sys.stderr)
-    return 1 if (check_only and missing) else 0
+    return missing
+
+
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    if not check:
+        extract()
+    status = 0
+    for lang in LANGUAGES:
+        missing = merge(lang, check)
+        if lang in STRICT:
+            for key in missing:
+                print(f"missing ({lang}): {key!r}")
+            if check and missing:
+                status = 1
+        print(f"{lang}: {len(missing)} msgids without a translation", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":
-    check = "--check" in sys.argv
-    if not check:
-        extract()
-    raise SystemExit(merge(check))
+    raise SystemExit(main(sys.argv[1:]))

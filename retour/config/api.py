@@ -71,6 +71,8 @@ install_exception_handlers(api)
 
 def _mount_routers() -> None:
     from retour.catalog.api import router as catalog_router
+    from retour.integrations.storefront.api import router as portal_links_router
+    from retour.integrations.webhooks.api import router as webhooks_router
     from retour.legal.api import router as legal_router
     from retour.orders.api import router as orders_router
     from retour.policies.api import router as policies_router
@@ -83,6 +85,8 @@ def _mount_routers() -> None:
     api.add_router("", catalog_router)
     api.add_router("", resolutions_router)
     api.add_router("/legal/", legal_router)
+    api.add_router("/webhook-endpoints", webhooks_router)
+    api.add_router("/portal-links", portal_links_router)
 
 
 _mount_routers()

@@ -43,6 +43,11 @@ try:
         schemes=("file", "smtp", "smtps", "console", "memory"),
     )
     LOOKUP_RATE_LIMIT = env_int("RETOUR_LOOKUP_RATE_LIMIT", 10, minimum=1)
+    REPLY_ADDRESS = env_str("RETOUR_REPLY_ADDRESS", "")
+    if REPLY_ADDRESS and (REPLY_ADDRESS.count("@") != 1 or "+" in REPLY_ADDRESS or " " in REPLY_ADDRESS):
+        raise ConfigError("RETOUR_REPLY_ADDRESS must be one plain address, e.g. replies@inbound.example.com")
+    WEBHOOK_TIMEOUT_SECONDS = env_int("RETOUR_WEBHOOK_TIMEOUT", 10, minimum=1)
+    WEBHOOK_LEASE_SECONDS = env_int("RETOUR_WEBHOOK_LEASE", 60, minimum=1)
     # Reverse proxies whose X-Forwarded-For is believed (addresses or networks); none by default.
     TRUSTED_PROXIES = env_networks("RETOUR_TRUSTED_PROXIES")
     DB_CONNECT_TIMEOUT = env_int("RETOUR_DB_CONNECT_TIMEOUT", 5, minimum=1)  # seconds
@@ -51,6 +56,14 @@ try:
     RETAIN_IDEMPOTENCY_DAYS = env_int("RETOUR_RETAIN_IDEMPOTENCY_DAYS", 7, minimum=1)
     RETAIN_TASK_RESULTS_DAYS = env_int("RETOUR_RETAIN_TASK_RESULTS_DAYS", 14, minimum=1)
     API_RATE_LIMIT = env_int("RETOUR_API_RATE_LIMIT", 0, minimum=0)  # requests/minute per key, 0 = off
+    # Where the payment SDKs send their calls (stripe-mock or a test double instead of the providers).
+    STRIPE_API_BASE = env_url(
+        "RETOUR_STRIPE_API_BASE", "https://api.stripe.com", schemes=("http", "https")
+    ).rstrip("/")
+    MOLLIE_API_BASE = env_url(
+        "RETOUR_MOLLIE_API_BASE", "https://api.mollie.com", schemes=("http", "https")
+    ).rstrip("/")
+    PAYMENT_TIMEOUT = env_int("RETOUR_PAYMENT_TIMEOUT", 20, minimum=1)  # seconds per provider call
 except ConfigError as exc:  # stop with a clear message rather than a traceback
     sys.stderr.write(f"retour: configuration error: {exc}\n")
     raise SystemExit(2) from None
@@ -80,6 +93,9 @@ INSTALLED_APPS = [
     "retour.notifications",
     "retour.helpdesk",
     "retour.portal",
+    "retour.integrations.webhooks",
+    "retour.integrations.storefront",
+    "retour.integrations.inbound",
     "retour.backoffice",
     "django_htmx",
 ]
@@ -154,7 +170,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("fr", "Français")]
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("it", "Italiano"),
+    ("nl", "Nederlands"),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
@@ -167,6 +190,16 @@ from retour.config.email import email_settings  # noqa: E402
 
 globals().update(email_settings(EMAIL_URL))
 DEFAULT_FROM_EMAIL = env_str("RETOUR_EMAIL_FROM", "Retour <no-reply@localhost>")
+# Inbound email (replies to Retour's emails) through django-anymail; each ESP's webhook answers
+# only once its check is set (retour/integrations/inbound/urls.py).
+ANYMAIL = {
+    key: value
+    for key, value in {
+        "WEBHOOK_SECRET": env_str("RETOUR_INBOUND_WEBHOOK_SECRET"),
+        "MAILGUN_WEBHOOK_SIGNING_KEY": env_str("RETOUR_MAILGUN_WEBHOOK_SIGNING_KEY"),
+    }.items()
+    if value
+}
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -5,13 +5,21 @@ from django.urls import include, path, re_path
 from retour.config.api import api
 from retour.core.api import api_not_found
 from retour.core.views import healthz, media_for_staff
+from retour.integrations.storefront import views as storefront
+from retour.resolutions.payments.views import payment_webhook
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("hooks/payments/<str:provider>/<slug:store>", payment_webhook, name="payment-webhook"),
     re_path(r"^api/", api_not_found),  # problem+json 404 for any other API path
     path("admin/", admin.site.urls),
     path("media/<path:path>", media_for_staff, name="media"),
+    # For the shop's own pages: public, cacheable, no login.
+    path("public/embed.js", storefront.embed_js, name="embed_js"),
+    path("public/<slug:store>/returnability", storefront.returnability, name="returnability"),
+    # Replies to Retour's emails, from the ESP (signature or basic auth checked by django-anymail).
+    path("hooks/email/", include("retour.integrations.inbound.urls")),
 ]
 # Shopper pages in the shopper's language: /en/portal/…, /fr/portal/…; /portal/… redirects by Accept-Language.
 urlpatterns += i18n_patterns(path("portal/", include("retour.portal.urls")))

@@ -1,7 +1,7 @@
 """The periodic sweep: time-driven work that no request triggers.
 
 ``periodic_run`` expires approved returns that were never shipped, flags overdue
-statutory-withdrawal refunds, re-sends notifications whose retry is due, closes task rows of dead
+statutory-withdrawal refunds, re-sends notifications and webhook deliveries whose retry is due, closes task rows of dead
 workers and deletes records past their retention (``retour.core.retention``). Each job runs on its
 own: one that fails is logged and reported as -1, and the others still run. Every job is safe to
 run twice and at any interval (the worker calls this every few minutes).
@@ -29,6 +29,10 @@ JOBS: tuple[tuple[str, str], ...] = (
     ("returns_expired", "retour.returns.services:return_expire_due"),
     ("refunds_flagged_overdue", "retour.resolutions.overdue:refunds_flag_overdue"),
     ("notifications_retried", "retour.notifications.tasks:notification_retry_due"),
+    ("webhooks_retried", "retour.integrations.webhooks.tasks:webhook_retry_due"),
+    ("webhook_log_purged", "retour.integrations.webhooks.tasks:webhook_log_purge"),
+    ("refunds_sent_or_polled", "retour.resolutions.payments.services:refunds_retry_due"),
+    ("credit_codes_expired", "retour.resolutions.credit:credit_codes_expire_due"),
     ("draft_photos_purged", "retour.portal.services:draft_photos_purge"),
     ("retention_purged", "retour.core.retention:retention_purge_total"),
     ("orphaned_tasks_failed", "retour.core.tasks:tasks_sweep_orphaned"),

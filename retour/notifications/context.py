@@ -60,8 +60,10 @@ def notification_snapshot(*, return_request: ReturnRequest, kind: str) -> dict[s
         "refund_due_by": _iso(rr.refund_due_by),
         "admin_url": f"{settings.BASE_URL}/admin/returns/returnrequest/{rr.pk}/change/",
     }
-    if kind == "refund_issued":
+    if kind in ("refund_issued", "credit_issued"):
         context.update(_refund_snapshot(rr))
+    if kind == "credit_issued":
+        context.update(_credit_snapshot(context.get("refund_id")))
     return context
 
 
@@ -72,6 +74,19 @@ def _refund_snapshot(rr: ReturnRequest) -> dict[str, Any]:
     if refund is None:
         return {}
     return {"refund_id": refund.pk, "refund_amount": str(refund.amount), "refund_method": refund.method}
+
+
+def _credit_snapshot(refund_id: int | None) -> dict[str, Any]:
+    from retour.resolutions.models import StoreCreditCode
+
+    code = StoreCreditCode.objects.filter(refund_id=refund_id).first() if refund_id else None
+    if code is None:
+        return {}
+    return {
+        "credit_code": code.code,
+        "credit_amount": str(code.amount),
+        "credit_expires_at": _iso(code.expires_at),
+    }
 
 
 def notification_details(notification: Notification) -> dict[str, Any]:
@@ -85,7 +100,7 @@ def notification_details(notification: Notification) -> dict[str, Any]:
     }
     if notification.kind in EVENT_OF_KIND:
         details.update(_event_text(rr, EVENT_OF_KIND[notification.kind]))
-    if notification.kind in ("refund_issued", "return_refund_overdue"):
+    if notification.kind in ("refund_issued", "credit_issued", "return_refund_overdue"):
         details.update(_refund_totals(rr, notification.context.get("refund_id")))
     return details
 

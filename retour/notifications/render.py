@@ -13,10 +13,18 @@ from django.utils import timezone, translation
 
 from retour.core.money import format_money
 from retour.notifications.models import Notification
+from retour.notifications.services import email_language
 
-MOMENTS = ("created_at", "approved_at", "received_at", "expires_at")
+MOMENTS = ("created_at", "approved_at", "received_at", "expires_at", "failing_since", "credit_expires_at")
 DAYS = ("refund_due_by",)
-AMOUNTS = ("refund_amount", "refunded_total", "refund_bonus", "amount_due", "surcharge_amount")
+AMOUNTS = (
+    "refund_amount",
+    "refunded_total",
+    "refund_bonus",
+    "amount_due",
+    "surcharge_amount",
+    "credit_amount",
+)
 
 
 @dataclass(frozen=True)
@@ -70,7 +78,7 @@ def render_context(notification: Notification) -> dict[str, Any]:
 
 def notification_render(notification: Notification) -> RenderedEmail:
     """Render with the language and the store's time zone active, so dates read as the customer expects."""
-    language = notification.language if notification.language in ("fr", "en") else "en"
+    language = email_language(notification.language, kind=notification.kind)
     base = f"notifications/{language}/{notification.kind}"
     context = render_context(notification)
     tz = notification.store.time_zone or "UTC"

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from retour.core.tasks import enqueue_on_commit
+from retour.notifications import replies
 from retour.notifications.models import Notification
 from retour.notifications.render import notification_render
 
@@ -67,22 +68,34 @@ def notification_message_id(notification: Notification) -> str:
     _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     domain = address.rpartition("@")[2] or "retour.invalid"
     tag = hmac.new(settings.SECRET_KEY.encode(), f"notification:{notification.pk}".encode(), hashlib.sha256)
-    return f"<retour.{notification.pk}.{tag.hexdigest()[:16]}@{domain}>"
+    # An email about a return also names it by its signed reply token (retour.notifications.replies),
+    # so that a reply quoting this Message-ID joins the return's thread.
+    rr = notification.return_request
+    token = f"{replies.reply_token(rr)}." if rr is not None else ""
+    return f"<retour.{token}{notification.pk}.{tag.hexdigest()[:16]}@{domain}>"
 
 
 def _deliver(notification: Notification, mail_connection: Any) -> str:
     email = notification_render(notification)
+    reply_to = [notification.store.support_email] if notification.store.support_email else None
+    headers = {
+        "Auto-Submitted": "auto-generated",
+        "X-Retour-Notification": str(notification.pk),
+        "Message-ID": notification_message_id(notification),
+    }
+    rr = notification.return_request
+    if rr is not None:
+        # The customer's reply comes back to this return's thread (retour.notifications.replies).
+        # (its Message-ID carries the return's reply token, which mail clients quote back)
+        address = replies.reply_address(rr)
+        reply_to = [address] if address else reply_to
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.text,
         from_email=_sender(notification.store.name),
         to=[notification.recipient],
-        reply_to=[notification.store.support_email] if notification.store.support_email else None,
-        headers={
-            "Auto-Submitted": "auto-generated",
-            "X-Retour-Notification": str(notification.pk),
-            "Message-ID": notification_message_id(notification),
-        },
+        reply_to=reply_to,
+        headers=headers,
         connection=mail_connection,
     )
     message.attach_alternative(email.html, "text/html")

@@ -83,6 +83,9 @@ def order_out(order: Order, *, personal: bool = True) -> dict[str, Any]:
             "amount": money_str(order.shipping_amount, currency),
             "standard_amount": money_str(order.shipping_standard_amount, currency),
         },
+        "payment": {"provider": order.payment_provider, "reference": order.payment_reference}
+        if order.payment_provider
+        else None,
         "delivered_at": order.delivered_at,
         "withdrawal_info_given": order.withdrawal_info_given,
         "withdrawal_info_given_on": order.withdrawal_info_given_on,

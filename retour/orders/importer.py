@@ -65,6 +65,8 @@ ORDER_COLUMNS: dict[str, tuple[str, ...]] = {
     "shipping_address.subdivision": ("subdivision", "ship_subdivision"),
     "shipping.amount": ("shipping_amount",),
     "shipping.standard_amount": ("shipping_standard_amount",),
+    "payment.provider": ("payment_provider",),
+    "payment.reference": ("payment_reference", "payment_id", "payment_intent"),
 }
 LINE_COLUMNS: dict[str, tuple[str, ...]] = {
     "ref": ("ref", "line_ref"),

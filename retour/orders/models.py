@@ -23,6 +23,14 @@ class LegalExclusion(models.TextChoices):
     OTHER = "other", _("Other statutory exclusion")
 
 
+class PaymentProvider(models.TextChoices):
+    """Who took the customer's money, and so who refunds it to the original payment."""
+
+    STRIPE = "stripe", _("Stripe")
+    MOLLIE = "mollie", _("Mollie")
+    MANUAL = "manual", _("Manual (staff pay by hand)")
+
+
 class Customer(models.Model):
     store = models.ForeignKey(
         "stores.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="customers"
@@ -76,6 +84,15 @@ class Order(models.Model):
         default=Decimal("0"),
     )
     delivered_at = models.DateTimeField(_("delivered on"), null=True, blank=True)
+    payment_provider = models.CharField(
+        _("payment provider"), max_length=16, choices=PaymentProvider.choices, blank=True
+    )
+    payment_reference = models.CharField(
+        _("payment reference"),
+        max_length=200,
+        blank=True,
+        help_text="Stripe PaymentIntent or charge id, Mollie payment id",
+    )
     withdrawal_info_given = models.BooleanField(
         _("informed of the right of withdrawal"),
         default=True,

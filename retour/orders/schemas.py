@@ -20,7 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from retour.core.limits import EARLIEST_DAY, LATEST_DAY, MAX_AMOUNT, MAX_LINE_QUANTITY
 from retour.core.schemas import InputSchema, custom_error
-from retour.orders.models import Channel, LegalExclusion
+from retour.orders.models import Channel, LegalExclusion, PaymentProvider
 
 Money = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, description='Decimal string, e.g. "19.90"')]
 
@@ -107,6 +107,28 @@ class ShippingIn(_In):
     standard_amount: Money = Field(Decimal("0"), description="The cheapest standard delivery rate")
 
 
+class PaymentIn(_In):
+    provider: PaymentProvider = Field(..., description="stripe | mollie | manual")
+    reference: str = Field(
+        "",
+        max_length=200,
+        description="Stripe PaymentIntent (pi_…) or charge (ch_…) id, Mollie payment id (tr_…)",
+    )
+
+    @model_validator(mode="after")
+    def _reference_needed(self) -> PaymentIn:
+        if self.provider != PaymentProvider.MANUAL and not self.reference:
+            raise _custom_error(
+                "payment_reference_missing", _("A Stripe or Mollie payment needs its payment reference.")
+            )
+        return self
+
+
+class PaymentOut(Schema):
+    provider: str
+    reference: str
+
+
 class OrderLineIn(_In):
     ref: str | None = Field(
         None, max_length=100, description="Identifies the line in the order; defaults to sku"
@@ -169,6 +191,7 @@ class OrderIn(_In):
     customer: CustomerIn
     shipping_address: AddressIn | None = None
     shipping: ShippingIn | None = None
+    payment: PaymentIn | None = Field(None, description="How the order was paid; refunds go back there")
     delivered_at: AwareDatetime | None = Field(None, description="Default for lines without their own")
     withdrawal_info_given: bool = Field(
         True, description="Whether the consumer was told about the right of withdrawal"
@@ -270,6 +293,7 @@ class OrderOut(Schema):
     customer: CustomerOut
     shipping_address: AddressOut
     shipping: ShippingOut
+    payment: PaymentOut | None
     delivered_at: datetime | None
     withdrawal_info_given: bool
     withdrawal_info_given_on: date | None

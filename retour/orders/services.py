@@ -105,6 +105,9 @@ def _order_fields(*, data: OrderIn, customer: Customer) -> dict[str, Any]:
         "ship_country": (address.country or "") if address else "",
         "ship_subdivision": _subdivision(address) if address else "",
     }
+    if data.payment is not None:  # a re-post without payment keeps the reference already known
+        fields["payment_provider"] = data.payment.provider
+        fields["payment_reference"] = data.payment.reference
     return fields
 
 

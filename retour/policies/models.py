@@ -70,6 +70,20 @@ class Policy(models.Model):
         _("refund trigger"), max_length=16, choices=RefundTrigger.choices, default=RefundTrigger.ON_INSPECTION
     )
     auto_approve = models.BooleanField(_("approve automatically"), default=False)
+    store_credit_expiry_months = models.PositiveIntegerField(
+        _("store credit valid for (months)"),
+        default=0,
+        help_text=_("0: never expires. Credit given instead of a statutory refund never expires."),
+    )
+    keep_it_max_value = models.DecimalField(
+        _("keep it under (value)"),
+        max_digits=12,
+        decimal_places=3,
+        default=Decimal("0"),
+        help_text=_("Refund without the item coming back when the approved items are worth less; 0: off"),
+    )
+    keep_it_reasons = models.JSONField(_("keep it for these reasons"), default=list, blank=True)
+    keep_it_categories = models.JSONField(_("keep it for these categories"), default=list, blank=True)
     apply_statutory_rights = models.BooleanField(_("apply statutory rights"), default=True)
     return_costs_borne_by_customer = models.BooleanField(
         _("return costs borne by the customer"), default=True

@@ -30,6 +30,16 @@ class PolicyOut(Schema):
     allowed_resolutions: list[Resolution]
     refund_trigger: RefundTrigger
     auto_approve: bool
+    store_credit_expiry_months: int = Field(..., description="0: store credit never expires")
+    keep_it_max_value: str = Field(
+        ..., description="Returnless refund under this value of approved items; 0.00: off"
+    )
+    keep_it_reasons: list[str] = Field(
+        ..., description="Returnless refund when every line has one of these reasons"
+    )
+    keep_it_categories: list[str] = Field(
+        ..., description="Returnless refund when every line is of one of these categories"
+    )
     apply_statutory_rights: bool
     return_costs_borne_by_customer: bool
     currency: str = Field(..., description="The currency of return_shipping_fee (the store's)")
@@ -48,5 +58,13 @@ class PolicyIn(Schema):
     allowed_resolutions: list[Resolution] | None = Field(None, min_length=1)
     refund_trigger: RefundTrigger | None = None
     auto_approve: bool | None = None
+    store_credit_expiry_months: int | None = Field(None, ge=0, le=120)
+    keep_it_max_value: Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT)] | None = None
+    keep_it_reasons: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(
+        None, max_length=50
+    )
+    keep_it_categories: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+        None, max_length=50
+    )
     apply_statutory_rights: bool | None = None
     return_costs_borne_by_customer: bool | None = None

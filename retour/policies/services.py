@@ -61,6 +61,10 @@ POLICY_FIELDS = {
     "allowed_resolutions",
     "refund_trigger",
     "auto_approve",
+    "store_credit_expiry_months",
+    "keep_it_max_value",
+    "keep_it_reasons",
+    "keep_it_categories",
     "apply_statutory_rights",
     "return_costs_borne_by_customer",
 }
@@ -84,6 +88,7 @@ def policy_update(*, store: Store, changes: dict[str, Any]) -> Policy:
         raise ValidationFailed(_("The policy was not changed."), errors=errors)
     # the flat fee is money: kept with the currency's decimals whoever changes it (API, admin, CLI)
     policy.return_shipping_fee = quantize(policy.return_shipping_fee, store.currency)
+    policy.keep_it_max_value = quantize(policy.keep_it_max_value, store.currency)
     policy.save()
     return policy
 
@@ -101,6 +106,13 @@ def _policy_value_problem(field: str, value: Any) -> Any:
             }
     if field in ("restocking_fee_percent", "store_credit_bonus_percent") and not (0 <= value <= 100):
         return _("Must be between 0 and 100.")
-    if field in ("return_shipping_fee", "window_days") and value < 0:
+    if field in ("keep_it_reasons", "keep_it_categories") and (
+        not isinstance(value, list) or not all(isinstance(v, str) and v for v in value)
+    ):
+        return _("Must be a list of codes.")
+    if (
+        field in ("return_shipping_fee", "window_days", "store_credit_expiry_months", "keep_it_max_value")
+        and value < 0
+    ):
         return _("Must not be negative.")
     return None

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from retour.integrations.storefront.views import portal_deep_link
 from retour.portal import views
 
 app_name = "portal"
@@ -16,6 +17,8 @@ urlpatterns = [
     path("r/<str:token>/faq", views.faq_answer, name="faq"),
     path("r/<str:token>/acknowledgement", views.acknowledgement, name="acknowledgement"),
     path("<slug:store>/", views.start, name="start"),
+    # The shop's signed link to one order (retour.integrations.storefront.links).
+    path("<slug:store>/start", portal_deep_link, name="deep_link"),
     path("<slug:store>/order/", views.order_page, name="order"),
     path("<slug:store>/order/review/", views.review, name="review"),
     path("<slug:store>/withdraw/", views.withdraw, name="withdraw"),

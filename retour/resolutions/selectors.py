@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from retour.core.errors import NotFound
 from retour.orders.models import Customer
-from retour.resolutions.models import StoreCreditAccount
+from retour.resolutions.models import StoreCreditAccount, StoreCreditCode
 from retour.stores.models import Store
+
+
+def return_credit_codes(*, return_request: Any) -> list[StoreCreditCode]:
+    """The store credit codes issued for a return (for its status page: shown as credit, with the code)."""
+    return list(
+        StoreCreditCode.objects.filter(refund__return_request=return_request)
+        .select_related("refund")
+        .order_by("created_at", "id")
+    )
 
 
 def store_credit_balances(*, store: Store, email: str) -> tuple[Customer, dict[str, Decimal]]:

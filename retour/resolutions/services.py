@@ -1,7 +1,8 @@
 """Money back: refunds, and the store-credit ledger.
 
-``original_payment`` refunds are recorded ``pending`` with their own idempotency key; a
-payment-provider adapter (later) picks them up after commit. ``manual`` refunds are done by a
+``original_payment`` refunds are recorded ``pending`` with their own idempotency key and sent to
+the order's payment provider after commit (``payments.services``); the customer is told only
+once the provider says it succeeded. ``manual`` refunds are done by a
 person outside Retour and recorded as succeeded. ``store_credit`` is written to the ledger at
 once, with the policy's bonus.
 """
@@ -13,7 +14,6 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from retour.core import clock
@@ -22,7 +22,9 @@ from retour.core.errors import Forbidden, RefundExceedsRefundable, ValidationFai
 from retour.core.money import ZERO, money_str, percent_of, quantize
 from retour.orders.models import Customer
 from retour.policies.models import RefundTrigger, Resolution
+from retour.resolutions.credit import credit_code_issue, credit_expiry, credit_ledger_add
 from retour.resolutions.models import (
+    ProviderState,
     Refund,
     RefundMethod,
     RefundStatus,
@@ -103,6 +105,11 @@ def refund_issue(
             ],
         )
     currency = rr.order.currency
+    provider, payment_reference = "", ""
+    if method == RefundMethod.ORIGINAL_PAYMENT:
+        from retour.resolutions.payments.services import refund_route
+
+        provider, payment_reference = refund_route(order=rr.order, store=rr.store)
     requested = _parse_amount(amount, currency)
     money = return_money(ReturnRequest.objects.select_related("store", "order").get(pk=rr.pk))
     value = money.refundable if requested is None else requested
@@ -128,6 +135,11 @@ def refund_issue(
         method=method,
         status=RefundStatus.PENDING if method == RefundMethod.ORIGINAL_PAYMENT else RefundStatus.SUCCEEDED,
         idempotency_key=idempotency_key or uuid.uuid4().hex,
+        provider=provider,
+        payment_reference=payment_reference,
+        provider_state=ProviderState.QUEUED
+        if method == RefundMethod.ORIGINAL_PAYMENT
+        else ProviderState.NONE,
         note=note[:2000],
         created_at=now,
         succeeded_at=None if method == RefundMethod.ORIGINAL_PAYMENT else now,
@@ -145,11 +157,19 @@ def refund_issue(
             "refund_id": refund.id,
             "amount": money_str(value, currency),
             "method": method,
+            **({"provider": provider} if provider else {}),
             **({"bonus": money_str(bonus, currency)} if bonus else {}),
             **({"note": note} if note else {}),
         },
     )
-    return_notify(rr, "refund_issued")
+    if method == RefundMethod.ORIGINAL_PAYMENT:
+        from retour.resolutions.payments.services import refund_enqueue
+
+        refund_enqueue(refund)  # the customer hears of it once the provider says it succeeded
+    elif method == RefundMethod.STORE_CREDIT:
+        return_notify(rr, "credit_issued")  # credit, told as credit: with its code
+    else:
+        return_notify(rr, "refund_issued")
     return_maybe_complete(rr, actor, now)
     return refund
 
@@ -174,9 +194,15 @@ def _credit_refund(rr: ReturnRequest, refund: Refund, now: datetime) -> Decimal:
     if rr.resolution == Resolution.STORE_CREDIT:
         bonus = percent_of(refund.amount, rr.store.policy.store_credit_bonus_percent, refund.currency)
     account = store_credit_account(store=rr.store, customer=rr.customer, currency=refund.currency)
-    _ledger(account, refund.amount, "refund", now, refund=refund, note=rr.number)
-    if bonus > 0:
-        _ledger(account, bonus, "bonus", now, refund=refund, note=rr.number)
+    credit_code_issue(
+        account=account,
+        refund=refund,
+        amount=refund.amount,
+        bonus=bonus,
+        expires_at=credit_expiry(months=rr.store.policy.store_credit_expiry_months, right=rr.right, now=now),
+        note=rr.number,
+        now=now,
+    )
     return bonus
 
 
@@ -185,22 +211,6 @@ def store_credit_account(*, store: Store, customer: Customer, currency: str) -> 
         store=store, customer=customer, currency=currency
     )
     return StoreCreditAccount.objects.select_for_update().get(pk=account.pk)
-
-
-def _ledger(
-    account: StoreCreditAccount,
-    amount: Decimal,
-    kind: str,
-    now: datetime,
-    *,
-    refund: Refund | None = None,
-    note: str = "",
-) -> StoreCreditEntry:
-    entry = StoreCreditEntry.objects.create(
-        account=account, amount=amount, kind=kind, refund=refund, note=note, created_at=now
-    )
-    StoreCreditAccount.objects.filter(pk=account.pk).update(balance=F("balance") + amount)
-    return entry
 
 
 @transaction.atomic
@@ -227,7 +237,7 @@ def store_credit_spend(
                 )
             ],
         )
-    return _ledger(account, -amount, "spend", now, note=note)
+    return credit_ledger_add(account, -amount, "spend", now, note=note)
 
 
 def refund_auto_credit(*, return_request: ReturnRequest, now: datetime | None = None) -> Refund | None:

@@ -6,6 +6,7 @@ it is now (re-read through the selector, so the answer has the shape of GET).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router
+from ninja.responses import NinjaJSONEncoder
 
 from retour.core.api import (
     api_actor,
@@ -240,6 +242,14 @@ def return_close_endpoint(request: HttpRequest, number: str, payload: NoteIn) ->
 # --- representation ------------------------------------------------------------------------------
 
 
+def return_json(*, store: Any, number: str) -> dict[str, Any]:
+    """The body of ``GET /returns/{number}`` as plain JSON values, read now (webhook payloads)."""
+    out = ReturnOut.model_validate(return_out(return_get(store=store, number=number))).model_dump(
+        by_alias=True
+    )
+    return json.loads(json.dumps(out, cls=NinjaJSONEncoder))
+
+
 def return_out(rr: ReturnRequest, *, personal: bool = True) -> dict[str, Any]:
     """The API representation of a return loaded by ``return_get``/``return_list`` (no query).
 
@@ -272,6 +282,22 @@ def return_out(rr: ReturnRequest, *, personal: bool = True) -> dict[str, Any]:
         "refunded_total": money_str(money.refunded_total, currency),
         "refundable": money_str(money.refundable, currency),
         "refund_due_by": rr.refund_due_by,
+        "refunds": [
+            {
+                "id": refund.id,
+                "amount": money_str(refund.amount, refund.currency),
+                "method": refund.method,
+                "status": refund.status,
+                "provider": refund.provider or None,
+                "provider_reference": refund.provider_reference or None,
+                "credit_code": next((c.code for c in refund.credit_codes.all()), None),
+                "created_at": refund.created_at,
+                "succeeded_at": refund.succeeded_at,
+                "failed_at": refund.failed_at,
+            }
+            for refund in rr.refunds.all()
+        ],
+        "keep_it_rule": rr.keep_it_rule or None,
         "carrier": rr.carrier,
         "tracking_number": rr.tracking_number,
         "location": rr.location.code if rr.location else None,

@@ -100,6 +100,12 @@ class ReturnRequest(models.Model):
     )
     carrier = models.CharField(_("carrier"), max_length=100, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    keep_it_rule = models.CharField(
+        _("keep-it rule"),
+        max_length=20,
+        blank=True,
+        help_text="The policy rule that let it be refunded without the item coming back",
+    )
     include_shipping_refund = models.BooleanField(
         _("refund the delivery cost"),
         default=False,

@@ -67,6 +67,8 @@ def _floor(amount: Decimal, currency: str) -> Decimal:
 
 def counted_units(line: ReturnLine, rr: ReturnRequest, trigger: str) -> int:
     """Units of a line the policy's refund trigger lets count towards the refund."""
+    if rr.keep_it_rule:  # refunded without the items coming back
+        return line.approved_quantity
     if trigger == RefundTrigger.ON_INSPECTION:
         return line.accepted_quantity
     if trigger == RefundTrigger.ON_RECEIPT:
@@ -93,6 +95,8 @@ def compute_fees(rr: ReturnRequest, basis: dict[int, int], ctx: MoneyContext) ->
     """Restocking fee (% of the value of non-seller-fault units returned under the policy alone)
     and the flat return-shipping fee (once, when any non-seller-fault unit comes back; under a
     statutory withdrawal only if the policy announces that the customer bears return costs)."""
+    if rr.keep_it_rule:  # nothing is shipped back nor restocked
+        return []
     currency = rr.order.currency
     policy = ctx.policy
     restock_base = ZERO

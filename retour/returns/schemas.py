@@ -150,6 +150,19 @@ class ExchangeItemOut(Schema):
     quantity: int
 
 
+class RefundOut(Schema):
+    id: int
+    amount: str
+    method: str = Field(..., description="original_payment | store_credit | manual")
+    status: str = Field(..., description="pending | succeeded | failed")
+    provider: str | None = Field(..., description="stripe | mollie | manual, for original_payment refunds")
+    provider_reference: str | None = Field(..., description="The refund's id at the provider")
+    credit_code: str | None = Field(..., description="For store credit: the code the shop redeems")
+    created_at: datetime
+    succeeded_at: datetime | None
+    failed_at: datetime | None
+
+
 class ReturnOut(Schema):
     number: str
     status: Status
@@ -169,6 +182,10 @@ class ReturnOut(Schema):
     refunded_total: str
     refundable: str
     refund_due_by: date | None
+    refunds: list[RefundOut]
+    keep_it_rule: str | None = Field(
+        ..., description="value_under | reason | category: refunded without the items coming back"
+    )
     carrier: str
     tracking_number: str
     location: str | None

@@ -77,6 +77,7 @@ def _base(store: Store, location: Location | None = None) -> ReturnQuerySet:
             ),
         ),
         "refunds",
+        "refunds__credit_codes",
         "order__lines",
         "exchange_items",
     ).annotate(

@@ -28,6 +28,7 @@ from retour.core.errors import (
     ValidationFailed,
     line_error,
 )
+from retour.core.events import RETURN_EVENT_TYPES, webhook_event_emit
 from retour.core.prefetch import cache_related
 from retour.orders.models import Order
 from retour.policies.eligibility import (
@@ -87,7 +88,11 @@ def return_event_add(
     now: datetime,
     data: dict[str, Any] | None = None,
 ) -> ReturnEvent:
-    """Write the audit row of an action, in the action's transaction (house rule 2)."""
+    """Write the audit row of an action, in the action's transaction (house rule 2), and the
+    outbox rows of the matching webhook event (``return.<action>``) when the store wants it."""
+    event_type = RETURN_EVENT_TYPES.get(action)
+    if event_type:
+        webhook_event_emit(store=rr.store_id, type=event_type, data_fn=lambda: return_payload(rr))
     return ReturnEvent.objects.create(
         store_id=rr.store_id,
         return_request=rr,
@@ -101,6 +106,13 @@ def return_event_add(
         actor_api_key_id=actor.api_key_id,
         data=data or {},
     )
+
+
+def return_payload(rr: ReturnRequest) -> dict[str, Any]:
+    """The return as ``GET /api/v1/returns/{number}`` gives it now (a webhook event's data)."""
+    from retour.returns.api import return_json
+
+    return return_json(store=rr.store, number=rr.number)
 
 
 def return_notify(rr: ReturnRequest, kind: str, data: dict[str, Any] | None = None) -> None:
@@ -602,10 +614,34 @@ def return_approve(
         now=now,
         data={"lines": {str(k): v for k, v in approved.items()}, **({"note": note} if note else {})},
     )
-    if notify:
+    keep = _keep_it(rr, all_lines, approved)
+    if keep is not None:
+        ReturnRequest.objects.filter(pk=rr.pk).update(keep_it_rule=keep.rule)
+        rr.keep_it_rule = keep.rule
+        return_event_add(rr, action="keep_it", from_status=rr.status, actor=actor, now=now, data=keep.data)
+        return_notify(rr, "keep_it")  # keep or donate the items: no slip to print
+    elif notify:
         return_notify(rr, "return_approved")
     _after_trigger(rr, actor, now)
+    if keep is not None:
+        from retour.resolutions.keep_it import keep_it_refund
+
+        keep_it_refund(return_request=rr, now=now)
+        return_maybe_complete(rr, actor, now)
+        rr.refresh_from_db()
     return rr
+
+
+def _keep_it(rr: ReturnRequest, lines: dict[int, ReturnLine], approved: dict[int, int]) -> Any:
+    from retour.resolutions.keep_it import keep_it_rule
+
+    loaded = {ln.id: ln for ln in ReturnLine.objects.filter(pk__in=list(lines)).select_related("order_line")}
+    return keep_it_rule(
+        policy=rr.store.policy,
+        resolution=rr.resolution,
+        currency=rr.order.currency,
+        lines=[(loaded[lid], qty) for lid, qty in approved.items() if lid in loaded],
+    )
 
 
 @transaction.atomic
@@ -920,6 +956,8 @@ def _unresolved(rr: ReturnRequest) -> Any:
     for line in ReturnLine.objects.filter(return_request=rr).prefetch_related("inspections"):
         if sum(i.quantity for i in line.inspections.all()) < line.received_quantity:
             return _("Some received units have not been inspected yet.")
+    if rr.refunds.filter(status="pending").exists():  # type: ignore[attr-defined]
+        return _("A refund is still pending at the payment provider.")
     fresh = ReturnRequest.objects.select_related("store", "order").get(pk=rr.pk)
     if (
         rr.resolution not in (Resolution.EXCHANGE, *NO_MONEY_RESOLUTIONS)
@@ -940,7 +978,14 @@ def _complete(rr: ReturnRequest, actor: Actor, now: datetime, note: str = "") ->
 def return_maybe_complete(rr: ReturnRequest, actor: Actor, now: datetime) -> None:
     """received → completed by itself once all approved units arrived, were graded and paid."""
     # The caller's copy may be stale: a refund issued on the way may have completed it already.
-    rr.status = ReturnRequest.objects.filter(pk=rr.pk).values_list("status", flat=True).get()
+    rr.status, rr.keep_it_rule = (
+        ReturnRequest.objects.filter(pk=rr.pk).values_list("status", "keep_it_rule").get()
+    )
+    if rr.status == Status.APPROVED and rr.keep_it_rule:  # nothing to receive: done once paid
+        if _unresolved(rr) is None:
+            old = _move(rr, "keep_it_close", closed_at=now)
+            return_event_add(rr, action="completed", from_status=old, actor=Actor.system("keep it"), now=now)
+        return
     if rr.status != Status.RECEIVED:
         return
     lines = list(ReturnLine.objects.filter(return_request=rr))

@@ -19,6 +19,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "refund": ((S.APPROVED, S.IN_TRANSIT, S.RECEIVED), None),
     "close": ((S.RECEIVED,), S.COMPLETED),
     "expire": ((S.APPROVED,), S.EXPIRED),
+    "keep_it_close": ((S.APPROVED,), S.COMPLETED),
 }
 
 # What people read when an action is refused (the codes above are for machines).
@@ -32,6 +33,7 @@ ACTION_LABELS = {
     "refund": _("refund"),
     "close": _("close"),
     "expire": _("expire"),
+    "keep_it_close": _("close without the items coming back"),
 }
 
 

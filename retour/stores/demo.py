@@ -200,6 +200,10 @@ def _store(result: DemoResult) -> Store:
         store=store,
         changes={"return_shipping_fee": Decimal("4.90"), "store_credit_bonus_percent": Decimal("10")},
     )
+    from retour.resolutions.payments.services import payment_provider_set
+
+    # A real provider needs the merchant's keys: the demo pays its refunds by hand.
+    payment_provider_set(store=store, provider="manual")
     _count(result, "store")
     store.refresh_from_db()
     return store
@@ -348,6 +352,7 @@ def _order_body(spec: dict[str, Any], now: datetime) -> dict[str, Any]:
         },
         "shipping": {"amount": "0.00" if spec["channel"] == "store" else "5.90", "standard_amount": "4.90"},
         "delivered_at": delivered,
+        "payment": {"provider": "manual", "reference": f"VIR-{spec['number']}"},
         "lines": lines,
     }
 
@@ -497,6 +502,7 @@ Step = Callable[[Any, datetime], Any]
 
 
 def _steps(plan: ReturnPlan, staff: dict[str, Actor]) -> list[Step]:
+    from retour.resolutions.payments.services import refund_send
     from retour.resolutions.services import refund_issue
     from retour.returns.services import (
         return_approve,
@@ -553,7 +559,9 @@ def _steps(plan: ReturnPlan, staff: dict[str, Actor]) -> list[Step]:
     def refund(rr: Any, at: datetime) -> Any:
         if rr.status == "completed":  # store credit is issued by itself at the trigger
             return rr
-        refund_issue(return_request=rr, actor=agent, method=plan.refund_method, now=at)
+        refund = refund_issue(return_request=rr, actor=agent, method=plan.refund_method, now=at)
+        if refund.provider:  # what the worker does after commit; the manual provider answers at once
+            refund_send(refund_id=refund.pk, now=at)
         rr.refresh_from_db()
         return rr
 

@@ -214,6 +214,10 @@ class AdminTests(TestCase):
             "auto_approve": "",
             "apply_statutory_rights": "on",
             "return_costs_borne_by_customer": "on",
+            "store_credit_expiry_months": 0,
+            "keep_it_max_value": "0",
+            "keep_it_reasons": "[]",
+            "keep_it_categories": "[]",
         }
         response = self.client.post(_url(Policy, "change", policy.pk), data)
         assert response.status_code == 200 and "Must be between 0 and 100" in response.content.decode()

@@ -52,7 +52,12 @@ def _refund(rr, amount=None, method="original_payment"):
                 for ln in rr.lines.all()
             ],
         )
-    return refund_issue(return_request=rr, actor=STAFF, method=method, amount=amount)
+    refund = refund_issue(return_request=rr, actor=STAFF, method=method, amount=amount)
+    if refund.provider:  # to the original payment: "refunded" is written once the provider says so
+        from retour.resolutions.payments.services import refund_send
+
+        refund_send(refund_id=refund.pk)
+    return refund
 
 
 def _last(kind):
@@ -140,7 +145,7 @@ def test_the_email_is_in_the_customers_own_language_over_the_stores(store):
 
 
 def test_a_language_without_templates_falls_back_to_english(other_store):
-    make_return(other_store, language="de")
+    make_return(other_store, language="pt")
     assert _last("return_created").language == "en"
 
 
@@ -361,3 +366,78 @@ def test_the_overdue_refund_alert_says_how_late_and_how_much_in_the_stores_langu
     assert "échéance le 17 juillet 2026" in message.subject
     assert "Retard : 3 jours. Reste dû : 25,00\xa0€." in message.body
     assert "2,50\xa0€ de majoration" in message.body and "/admin/returns/returnrequest/" in message.body
+
+
+def test_a_german_customer_gets_the_approval_in_german(store):
+    rr = make_return(store, email="greta@example.de", language="de-DE", name="Greta")
+    send_all()
+    mail.outbox.clear()
+    _approve(rr)
+    notification = _last("return_approved")
+    assert notification.language == "de"
+
+    assert notification_send(notification_id=notification.pk) == "sent"
+
+    message = mail.outbox[0]
+    assert message.subject.startswith(f"Rücksendung {rr.number} genehmigt")
+    assert "Guten Tag Greta," in message.body
+    assert "Nächster Schritt: Drucken Sie den Rücksendeschein aus" in message.body
+    assert "T-shirt bleu M × 2" in message.body
+    html = message.alternatives[0][0]
+    assert '<html lang="de">' in html and "Rücksendeschein drucken" in html
+
+
+def test_a_german_refund_email_writes_money_the_german_way(store):
+    rr = make_return(store, email="greta@example.de", language="de", name="Greta")
+    _refund(rr, amount="12.50")
+    mail.outbox.clear()
+    notification_send(notification_id=_last("refund_issued").pk)
+    assert "Erstattung von 12,50\xa0€" in mail.outbox[-1].subject
+
+
+def test_a_staff_alert_in_a_language_without_its_templates_is_in_english():
+    from retour.notifications.services import email_language
+
+    assert email_language("de", kind="return_approved") == "de"
+    assert email_language("de", kind="message_received") == "en"
+    assert email_language("pt", "fr", kind="return_created") == "fr"
+
+
+@pytest.mark.parametrize("language", ["de", "es", "it", "nl"])
+def test_every_customer_email_exists_in_the_shopper_languages(language):
+    from datetime import date
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from retour.notifications.services import CUSTOMER_KINDS
+
+    context = {
+        "customer_name": "Greta",
+        "return_number": "R-1",
+        "order_number": "1001",
+        "store_name": "Maison Test",
+        "status": "approved",
+        "created_at": datetime(2026, 3, 5, 10, 30, tzinfo=UTC),
+        "expires_at": datetime(2026, 3, 19, 10, 30, tzinfo=UTC),
+        "refund_due_by": date(2026, 3, 19),
+        "refund_amount": "12,50 €",
+        "refund_method": "original_payment",
+        "lines": [{"title": "T-shirt", "quantity": 1, "approved_quantity": 1}],
+        "return_address": ["Maison Test", "France"],
+        "message_body": "Merci",
+        "statement_name": "Greta",
+    }
+    with translation.override(language):
+        for kind in CUSTOMER_KINDS:
+            subject = render_to_string(f"notifications/{language}/{kind}.subject.txt", context)
+            text = render_to_string(f"notifications/{language}/{kind}.txt", context)
+            html = render_to_string(f"notifications/{language}/{kind}.html", context)
+            assert "R-1" in subject or "1001" in subject, kind
+            assert "Hello" not in text and "Next step" not in text, kind
+            assert f'<html lang="{language}">' in html, kind
+        approved = render_to_string(f"notifications/{language}/return_approved.txt", context)
+    month = {"de": "März", "es": "marzo", "it": "marzo", "nl": "maart"}[language]
+    assert f"19 {month}" in approved.replace("19. ", "19 ").replace(
+        "19 de ", "19 "
+    )  # the date in the language

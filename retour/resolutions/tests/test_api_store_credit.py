@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from retour.orders.models import Customer
 from retour.orders.tests.helpers import create_order, order_body
-from retour.resolutions.services import _ledger, store_credit_account
+from retour.resolutions.credit import credit_ledger_add
+from retour.resolutions.services import store_credit_account
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ URL = "/api/v1/customers/alice@example.com/store-credit"
 
 def _credit(store, amount: str, currency: str = "EUR") -> None:
     account = store_credit_account(store=store, customer=Customer.objects.get(store=store), currency=currency)
-    _ledger(account, Decimal(amount), "adjustment", timezone.now())
+    credit_ledger_add(account, Decimal(amount), "adjustment", timezone.now())
 
 
 def test_a_customer_without_credit_has_a_zero_balance_in_the_store_currency(api, store):

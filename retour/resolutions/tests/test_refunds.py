@@ -9,6 +9,7 @@ import pytest
 from retour.core.errors import InvalidTransition, RefundExceedsRefundable, ValidationFailed
 from retour.policies.services import policy_update
 from retour.resolutions.models import Refund, StoreCreditAccount
+from retour.resolutions.payments.services import refund_send
 from retour.resolutions.services import refund_issue
 from retour.returns.models import Status
 from retour.returns.selectors import return_get, return_money
@@ -124,6 +125,9 @@ def test_m2_refund_above_refundable_is_refused_partials_accumulate(
     refund_issue(return_request=rr, actor=staff_actor, method="original_payment", amount="25.00")
     money = _money(rr)
     assert money.refunded_total == D("40.00") and money.refundable == D("0.00")
+    rr.refresh_from_db()
+    assert rr.status == Status.RECEIVED  # the provider has not answered yet
+    refund_send(refund_id=Refund.objects.get(method="original_payment").pk)
     rr.refresh_from_db()
     assert rr.status == Status.COMPLETED  # fully refunded and resolved: completed by itself
     with pytest.raises((RefundExceedsRefundable, InvalidTransition)):
@@ -302,7 +306,8 @@ def test_withdrawal_refund_cannot_go_to_store_credit_unless_chosen(
     with pytest.raises(ValidationFailed) as exc:
         refund_issue(return_request=rr, actor=staff_actor, method="store_credit")
     assert exc.value.errors[0]["code"] == "store_credit_not_chosen"
-    refund_issue(return_request=rr, actor=staff_actor, method="original_payment")
+    refund = refund_issue(return_request=rr, actor=staff_actor, method="original_payment")
+    refund_send(refund_id=refund.pk)  # the manual provider: staff paid it
     rr.refresh_from_db()
     assert rr.status == Status.COMPLETED
 

@@ -1,0 +1,46 @@
+"""Provider secrets at rest: encrypted with a key derived from ``RETOUR_SECRET_KEY``.
+
+Fernet (AES-128-CBC + HMAC-SHA256) from ``cryptography``; the key is HKDF-SHA256 of the
+instance's secret key with a purpose label, so it is never the secret key itself. Changing
+``RETOUR_SECRET_KEY`` makes stored provider secrets unreadable: set them again.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+
+_PURPOSE = b"retour payment provider secrets v1"
+
+
+def _fernet() -> Fernet:
+    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_PURPOSE).derive(
+        settings.SECRET_KEY.encode()
+    )
+    return Fernet(base64.urlsafe_b64encode(raw))
+
+
+def secret_encrypt(value: str) -> str:
+    return _fernet().encrypt(value.encode()).decode() if value else ""
+
+
+def secret_decrypt(token: str) -> str:
+    """The clear secret; "" when none is stored or it was encrypted under another secret key."""
+    if not token:
+        return ""
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken:
+        return ""
+
+
+def secret_hint(value: str) -> str:
+    """What may be shown of a secret: its kind prefix and last four characters (``sk_test_…4242``)."""
+    if not value:
+        return ""
+    prefix = value.rsplit("_", 1)[0] + "_" if "_" in value[:12] else ""
+    return f"{prefix[:12]}…{value[-4:]}"
