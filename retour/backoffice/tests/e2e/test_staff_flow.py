@@ -8,6 +8,7 @@ import pytest
 
 from retour.backoffice.tests.conftest import LINES, PASSWORD
 from retour.backoffice.tests.e2e.conftest import Shots
+from retour.resolutions.payments.services import refund_send
 from retour.returns.models import ReturnRequest
 from retour.returns.services import LineRequest, return_create
 
@@ -95,6 +96,9 @@ def test_agent_approves_partner_receives_and_grades_agent_refunds(live_server, d
     page.get_by_role("link", name=rr.number).click()
     page.get_by_role("button", name="Refund", exact=True).click()
     page.wait_for_url(f"**/staff/r/{rr.number}/")
+    refund = rr.refunds.get()
+    assert refund.status == "pending"  # to the original payment: the worker sends it after commit
+    refund_send(refund_id=refund.pk)  # what the worker does; the store's provider is manual
     rr.refresh_from_db()
     assert rr.status == "completed" and rr.refunds.count() == 1
     shots.take("agent-completed")
