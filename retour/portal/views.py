@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse, translate_url
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from retour.core import clock
 from retour.core.errors import DomainError, NotFound, ValidationFailed
+from retour.core.i18n import language_links
 from retour.core.net import client_ip
 from retour.core.ratelimit import ratelimit_hit, ratelimit_peek, ratelimit_release
 from retour.portal import access, selectors
@@ -77,25 +78,12 @@ def _store(slug: str) -> Store:
         raise Http404() from None
 
 
-def _languages(request: HttpRequest) -> list[dict[str, Any]]:
-    current = get_language()
-    return [
-        {
-            "code": code,
-            "name": name,
-            "url": translate_url(request.get_full_path(), code),
-            "current": code == current,
-        }
-        for code, name in settings.LANGUAGES
-    ]
-
-
 def render_portal(
     request: HttpRequest, template: str, context: dict[str, Any], *, store: Store, status: int = 200
 ) -> HttpResponse:
     """Render in the store's colours and time zone, with the language switcher."""
     brand, on_brand = selectors.brand_colors(store)
-    base = {"store": store, "brand": brand, "on_brand": on_brand, "languages": _languages(request)}
+    base = {"store": store, "brand": brand, "on_brand": on_brand, "languages": language_links(request)}
     with timezone.override(store.time_zone):
         return render(request, template, {**base, **context}, status=status)
 

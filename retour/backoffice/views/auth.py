@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from retour.backoffice.access import SESSION_STORE_KEY, staff_context, staff_view, store_choices
 from retour.backoffice.forms import LoginForm
-from retour.backoffice.views.common import languages
+from retour.core.i18n import language_links
 from retour.core.ratelimit import ratelimit_hit
 
 LOGIN_WINDOW = 15 * 60  # seconds
@@ -87,7 +87,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "error": error,
         "next": _next_url(request),
-        "languages": languages(request),
+        "languages": language_links(request),
         "session_ended": request.GET.get("next") and not request.user.is_authenticated,
     }
     response = render(request, "backoffice/login.html", context, status=status)

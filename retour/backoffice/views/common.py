@@ -8,26 +8,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import translate_url
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from retour.core.errors import DomainError, NotFound
+from retour.core.i18n import language_links
 from retour.returns.models import ReturnRequest
 from retour.returns.selectors import return_get
-
-
-def languages(request: HttpRequest) -> list[dict[str, Any]]:
-    current = get_language()
-    return [
-        {
-            "code": code,
-            "name": name,
-            "url": translate_url(request.get_full_path(), code),
-            "current": code == current,
-        }
-        for code, name in settings.LANGUAGES
-    ]
 
 
 def render_staff(
@@ -36,7 +22,7 @@ def render_staff(
     """Render a workspace page in the store's time zone, with the header (store switcher,
     language, sign-out)."""
     staff = getattr(request, "staff", None)
-    base = {"staff": staff, "languages": languages(request)}
+    base = {"staff": staff, "languages": language_links(request)}
     tz = staff.store.time_zone if staff else settings.TIME_ZONE
     with timezone.override(tz):
         return render(request, template, {**base, **(context or {})}, status=status)
