@@ -152,22 +152,12 @@ def faq_create_defaults(*, store: Store) -> int:
 
     Safe to run again: entries are keyed by ``code``, and staff edits are never overwritten.
     """
-    existing = set(FaqEntry.objects.filter(store=store).exclude(code="").values_list("code", flat=True))
-    created = [
-        FaqEntry(
-            store=store,
-            code=code,
-            question_en=q_en,
-            question_fr=q_fr,
-            answer_en=a_en,
-            answer_fr=a_fr,
-            position=(position + 1) * 10,
-        )
-        for position, (code, (q_en, q_fr), (a_en, a_fr)) in enumerate(DEFAULT_FAQ)
-        if code not in existing
-    ]
-    FaqEntry.objects.bulk_create(created)
-    return len(created)
+    return _defaults_create(
+        store=store,
+        model=FaqEntry,
+        rows=DEFAULT_FAQ,
+        fields=("question_en", "question_fr", "answer_en", "answer_fr"),
+    )
 
 
 # code, title (en, fr), text (en, fr). Texts may use the placeholders of selectors.REPLY_PLACEHOLDERS.
@@ -237,23 +227,35 @@ DEFAULT_REPLIES: list[tuple[str, tuple[str, str], tuple[str, str]]] = [
 def predefined_replies_create_defaults(*, store: Store) -> int:
     """Create the default predefined replies of ``store`` that it does not have yet; returns how
     many. Keyed by ``code`` like the FAQ: safe to run again, staff edits are kept."""
-    existing = set(
-        PredefinedReply.objects.filter(store=store).exclude(code="").values_list("code", flat=True)
+    return _defaults_create(
+        store=store,
+        model=PredefinedReply,
+        rows=DEFAULT_REPLIES,
+        fields=("title_en", "title_fr", "body_en", "body_fr"),
     )
+
+
+def _defaults_create(
+    *,
+    store: Store,
+    model: type[Any],
+    rows: list[tuple[str, tuple[str, str], tuple[str, str]]],
+    fields: tuple[str, ...],
+) -> int:
+    """Create the rows (code, (title en, fr), (text en, fr)) that ``store`` has no entry of the
+    same ``code`` for, in order; staff edits and entries without a code are left alone."""
+    existing = set(model.objects.filter(store=store).exclude(code="").values_list("code", flat=True))
     created = [
-        PredefinedReply(
+        model(
             store=store,
             code=code,
-            title_en=t_en,
-            title_fr=t_fr,
-            body_en=b_en,
-            body_fr=b_fr,
             position=(position + 1) * 10,
+            **dict(zip(fields, (*title, *text), strict=True)),
         )
-        for position, (code, (t_en, t_fr), (b_en, b_fr)) in enumerate(DEFAULT_REPLIES)
+        for position, (code, title, text) in enumerate(rows)
         if code not in existing
     ]
-    PredefinedReply.objects.bulk_create(created)
+    model.objects.bulk_create(created)
     return len(created)
 
 
