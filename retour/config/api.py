@@ -24,9 +24,15 @@ the contract (`unauthenticated` 401, `forbidden` 403, `not_found` 404, `validati
 | 405 | `method_not_allowed` | the path exists but not with this method (see the `Allow` header) |
 | 500 | `server_error` | an unexpected error on our side; it was logged, the request may be retried |
 | 503 | `database_unavailable` | the database is down, unreachable or timed out; retry after `Retry-After` seconds |
+| 403 | `refund_needs_admin` | an agent's refund above the store's agent refund limit: an admin must make it |
+| 422 | `legal_input_invalid` | the consumer-law periods cannot be computed from an order's stored data (a date outside 1990–2099) |
+| 422 | `credit_void`, `credit_expired`, `insufficient_credit` | a store-credit code that was voided, has expired, or holds less than the amount to redeem |
 | other | `http_error` | any other HTTP error raised by the framework, with its status |
 
-| 422 | `legal_input_invalid` | the consumer-law periods cannot be computed from an order's stored data (a date outside 1990–2099) |
+A refund to the original payment that the provider refuses is not an error of the request: the
+refund answers 201 `pending` and later reads `failed` (`failed_at` set); the provider's reason,
+prefixed by one of `provider_refused`, `provider_unavailable`, `provider_not_configured`,
+`provider_error`, is kept on the refund for staff (admin and workspace), not in the API.
 
 Per-field codes in `errors` of a 422 `validation_error`, beyond the schema's own (`missing`,
 `int_parsing`, …): `json_invalid`, `invalid_cursor`, `string_too_long` (the `Idempotency-Key`
