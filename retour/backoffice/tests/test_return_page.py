@@ -150,3 +150,14 @@ def test_bulk_reports_refusals_per_return(signed_in, make_return):
     )
     text = page.content.decode()
     assert "Returns done: 1." in text and b.number + ":" in text
+
+
+def test_money_reads_in_the_readers_language_not_as_a_raw_amount_and_code(signed_in, make_return):
+    rr = make_return("1001")
+    client = signed_in("agent")
+    french = client.get(url("return", "fr", number=rr.number)).content.decode()
+    english = client.get(url("return", "en", number=rr.number)).content.decode()
+    assert re.search(r"\d+,\d{2}\s€", french) and not re.search(r"\d+[.,]\d{2} EUR\b", french)
+    assert re.search(r"€\d+\.\d{2}", english) and not re.search(r"\d+\.\d{2} EUR\b", english)
+    worklist = client.get(url("home", "fr")).content.decode()
+    assert re.search(r"\d+,\d{2}\s€", worklist)

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
-
 from django import template
 
-from retour.core.money import format_money
+from retour.core.templatetags.money import money
 
 register = template.Library()
 
 
-@register.filter
-def money(amount: Any, currency: str) -> str:
-    """'12,50 €' in French, '€12.50' in English."""
-    if amount in (None, ""):
-        return ""
-    return format_money(Decimal(amount), currency)
+register.filter("money", money)  # the shared filter, under the name portal templates know
