@@ -43,6 +43,9 @@ class Shots:
         self.page.screenshot(path=str(STAFF_SHOTS / f"{stem}-1280.png"), full_page=True)
         self.page.set_viewport_size(PHONE)
         self.page.screenshot(path=str(STAFF_SHOTS / f"{stem}-390.png"), full_page=True)
+        # On a phone the page itself never scrolls sideways (a wide table scrolls in its own box).
+        width = self.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{stem}: {width} px wide at {PHONE['width']} px"
         self.page.set_viewport_size(DESKTOP)
 
 
