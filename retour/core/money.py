@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import format_percent as babel_format_percent
 
 ZERO = Decimal("0")
 
@@ -30,8 +31,17 @@ def percent_of(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
 
 def format_money(amount: Decimal, currency: str, language: str | None = None) -> str:
     """'12,50 €' in French, '€12.50' in English."""
+    return format_currency(quantize(amount, currency), currency.upper(), locale=_locale(language))
+
+
+def format_percent(percent: Decimal, language: str | None = None) -> str:
+    """A percentage as people read it: '66,7 %' in French, '66.7%' in English, with the
+    decimals ``percent`` has."""
+    return babel_format_percent(Decimal(percent) / 100, locale=_locale(language), decimal_quantization=False)
+
+
+def _locale(language: str | None) -> str:
     from django.utils.translation import get_language
 
     lang = (language or get_language() or "en").split("-")[0]
-    locale = {"fr": "fr_FR", "en": "en_GB"}.get(lang, lang)
-    return format_currency(quantize(amount, currency), currency.upper(), locale=locale)
+    return {"fr": "fr_FR", "en": "en_GB"}.get(lang, lang)

@@ -157,7 +157,10 @@ def test_the_customer_page_shows_orders_returns_and_the_return_rate(signed_in, m
     html = page.content.decode()
     assert page.status_code == 200
     assert rr.number in html and "1001" in html and "Question about my mug" in html
-    assert "66.7 %" in html  # 2 of the 3 units bought are in the return
+    assert "66.7%" in html  # 2 of the 3 units bought are in the return
+    assert "French" in html  # the customer's language by its name, not its code
+    french = signed_in("agent").get(url("customer", "fr", pk=rr.customer_id)).content.decode()
+    assert "66,7\xa0%" in french and "Français" in french
 
 
 def test_customer_search_finds_by_email(signed_in, make_return):

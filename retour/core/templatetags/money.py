@@ -1,4 +1,4 @@
-"""``{{ amount|money:currency }}``: money in the active language, on every page."""
+"""``{{ amount|money:currency }}`` and ``{{ rate|percent }}``: numbers in the active language, on every page."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from retour.core.money import format_money
+from retour.core.money import format_money, format_percent
 
 register = template.Library()
 
@@ -18,3 +18,11 @@ def money(amount: Any, currency: str) -> str:
     if amount in (None, ""):
         return ""
     return format_money(Decimal(amount), currency)
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """'66,7 %' in French, '66.7%' in English."""
+    if value in (None, ""):
+        return ""
+    return format_percent(Decimal(value))
