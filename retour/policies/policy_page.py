@@ -24,6 +24,7 @@ from django.utils import translation
 from django.utils.safestring import SafeString
 
 from retour.core.money import format_money
+from retour.core.money import format_percent as money_percent
 from retour.legal import engine
 from retour.policies.models import Policy, RefundTrigger, Resolution, ReturnReason, WindowStart
 from retour.stores.models import Location, Store
@@ -62,11 +63,9 @@ def portal_url(store: Store) -> str:
 
 
 def format_percent(value: Decimal, language: str) -> str:
-    """'12,5 %' in French, '12.5%' in English (no trailing zeros)."""
-    from babel.numbers import format_percent as babel_percent
-
-    locale = "fr_FR" if lang_of(language) == "fr" else "en_GB"
-    return babel_percent(Decimal(value) / 100, locale=locale, decimal_quantization=False)
+    """'12,5 %' in French, '12.5%' in English (no trailing zeros): the page's text is in one of
+    the two, and its numbers follow it."""
+    return money_percent(Decimal(value), "fr" if lang_of(language) == "fr" else "en")
 
 
 def duration_text(months: int, language: str) -> str:

@@ -301,10 +301,6 @@ def ship_by(rr: ReturnRequest, now: datetime | None = None) -> date | None:
     return start + timedelta(days=APPROVAL_VALIDITY_DAYS)
 
 
-def fee_label(code: str) -> Any:
-    return {"restocking": _("Restocking fee"), "return_shipping": _("Return shipping")}.get(code, code)
-
-
 # --- the status page --------------------------------------------------------------------------
 
 EVENT_LABELS = {

@@ -47,6 +47,7 @@ from retour.portal.services import (
     portal_return_submit,
     portal_withdrawal_submit,
 )
+from retour.returns.money import fee_label
 from retour.returns.photos import MAX_PHOTOS, photo_prepare, photos_check_count
 from retour.returns.services import ExchangeRequest, LineRequest
 from retour.stores.models import Store
@@ -409,7 +410,7 @@ def _review_context(
         "draft_key": draft_key,
         "items": items,
         "estimate": estimate,
-        "fees": [{"label": selectors.fee_label(f["code"]), "amount": f["amount"]} for f in estimate.fees],
+        "fees": [{"label": fee_label(f["code"]), "amount": f["amount"]} for f in estimate.fees],
         "resolutions": [(code, selectors.resolution_label(code)) for code in allowed],
         "chosen": chosen if chosen in allowed else allowed[0],
         "exchange_allowed": "exchange" in allowed,

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext_lazy as _
+
 from retour.core.money import ZERO, percent_of, quantize
 from retour.orders.models import OrderLine
 from retour.policies.models import NO_MONEY_RESOLUTIONS, Policy, RefundTrigger, Resolution
@@ -117,6 +119,14 @@ def compute_fees(rr: ReturnRequest, basis: dict[int, int], ctx: MoneyContext) ->
     if ship_fee_due and policy.return_shipping_fee > 0:
         fees.append({"code": "return_shipping", "amount": quantize(policy.return_shipping_fee, currency)})
     return fees
+
+
+FEE_LABELS = {"restocking": _("Restocking fee"), "return_shipping": _("Return shipping")}
+
+
+def fee_label(code: str) -> Any:
+    """A fee's name for people, in the active language (the code is for the API)."""
+    return FEE_LABELS.get(code, code)
 
 
 def _value(rr: ReturnRequest, basis: dict[int, int]) -> Decimal:

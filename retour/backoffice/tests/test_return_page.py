@@ -161,3 +161,17 @@ def test_money_reads_in_the_readers_language_not_as_a_raw_amount_and_code(signed
     assert re.search(r"€\d+\.\d{2}", english) and not re.search(r"\d+\.\d{2} EUR\b", english)
     worklist = client.get(url("home", "fr")).content.decode()
     assert re.search(r"\d+,\d{2}\s€", worklist)
+
+
+def test_fees_are_named_in_the_readers_language_not_by_their_code(signed_in, make_return, store):
+    from retour.policies.services import policy_update
+
+    policy_update(
+        store=store, changes={"return_shipping_fee": Decimal("4.90"), "return_costs_borne_by_customer": True}
+    )
+    rr = make_return("1001")
+    client = signed_in("agent")
+    english = client.get(url("return", number=rr.number)).content.decode()
+    french = client.get(url("return", "fr", number=rr.number)).content.decode()
+    assert "Return shipping" in english and "return_shipping" not in english
+    assert "Frais de retour" in french and "return_shipping" not in french

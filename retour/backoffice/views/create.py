@@ -25,7 +25,6 @@ from retour.orders.selectors import order_get, order_search
 from retour.policies.models import GUARANTEE_RESOLUTIONS
 from retour.portal.selectors import (
     LineView,
-    fee_label,
     order_lines,
     reason_list,
     reasons_for,
@@ -33,6 +32,7 @@ from retour.portal.selectors import (
     return_estimate,
 )
 from retour.returns.models import ReturnChannel
+from retour.returns.money import fee_label
 from retour.returns.services import LineRequest
 from retour.returns.staff_create import STAFF_CHANNELS, return_create_by_staff
 

@@ -22,6 +22,7 @@ from retour.resolutions.models import RefundMethod
 from retour.resolutions.services import refund_issue
 from retour.returns import transitions
 from retour.returns.models import Condition, Disposition, ReturnChannel, ReturnRequest, Status
+from retour.returns.money import fee_label
 from retour.returns.selectors import return_money, return_send_back_by
 from retour.returns.services import (
     ASSIGNABLE_ROLES,
@@ -242,6 +243,7 @@ def detail_context(request: HttpRequest, rr: ReturnRequest) -> dict[str, Any]:
         "rr": rr,
         "lines": lines,
         "money": money,
+        "fees": [{"label": fee_label(f["code"]), "amount": f["amount"]} for f in money.fees],
         "currency": rr.order.currency,
         "customer_data": customer_data,
         "can": can,
