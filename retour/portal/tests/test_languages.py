@@ -117,6 +117,19 @@ def test_french_plural_messages_are_real_plural_forms():
         assert message.string[0] != message.string[1] and "(s)" not in "".join(message.string), message.id
 
 
+def test_each_language_counts_zero_its_own_way():
+    """French says '0 photo jointe' (zero takes the singular), English and German '0 photos': the
+    catalogue must carry the language's plural rule, not gettext's default (n != 1)."""
+    with translation.override("fr"):
+        french = translation.ngettext("%(n)s photo attached", "%(n)s photos attached", 0) % {"n": 0}
+        french_one = translation.ngettext("%(n)s photo attached", "%(n)s photos attached", 1) % {"n": 1}
+    with translation.override("de"):
+        german = translation.ngettext("%(n)s photo attached", "%(n)s photos attached", 0) % {"n": 0}
+        german_many = translation.ngettext("%(n)s photo attached", "%(n)s photos attached", 2) % {"n": 2}
+    assert french.replace("0", "") == french_one.replace("1", "")
+    assert german.replace("0", "") == german_many.replace("2", "")
+
+
 # --- every shopper-facing msgid has a translation ----------------------------------------------
 
 ROOT = Path(__file__).resolve().parents[2]
