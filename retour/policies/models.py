@@ -120,7 +120,15 @@ class ReturnReason(models.Model):
         return self.code
 
     def label(self, language: str | None = None) -> str:
+        from django.utils import translation
         from django.utils.translation import get_language
 
         lang = (language or get_language() or "en")[:2]
-        return self.label_fr if lang == "fr" else self.label_en
+        if lang == "fr":
+            return self.label_fr
+        if lang == "en" or not self.label_en:
+            return self.label_en
+        # German, Spanish, Italian, Dutch: a default label (services.DEFAULT_REASONS) has its
+        # translation in the catalogue; a label staff wrote themselves is shown as written.
+        with translation.override(lang):
+            return translation.gettext(self.label_en)

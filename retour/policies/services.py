@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from retour.core.errors import ValidationFailed
 from retour.core.money import quantize
@@ -19,16 +20,17 @@ from retour.policies.models import (
 from retour.stores.models import Store
 
 DEFAULT_REASONS: list[tuple[str, str, str, bool, bool]] = [
-    # code, English, French, seller fault, photo required
-    ("too_small", "Too small", "Trop petit", False, False),
-    ("too_large", "Too large", "Trop grand", False, False),
-    ("changed_mind", "Changed my mind", "J'ai changé d'avis", False, False),
-    ("not_as_described", "Not as described", "Non conforme à la description", True, False),
-    ("defective", "Defective or not working", "Défectueux ou ne fonctionne pas", True, True),
-    ("damaged_in_transit", "Damaged in transit", "Endommagé pendant le transport", True, True),
-    ("wrong_item", "Wrong item received", "Mauvais article reçu", True, False),
-    ("arrived_late", "Arrived too late", "Arrivé trop tard", False, False),
-    ("other", "Other", "Autre", False, False),
+    # code, English, French, seller fault, photo required. The English labels are catalogue
+    # messages: the languages without a column of their own show their translation (label()).
+    ("too_small", gettext_noop("Too small"), "Trop petit", False, False),
+    ("too_large", gettext_noop("Too large"), "Trop grand", False, False),
+    ("changed_mind", gettext_noop("Changed my mind"), "J'ai changé d'avis", False, False),
+    ("not_as_described", gettext_noop("Not as described"), "Non conforme à la description", True, False),
+    ("defective", gettext_noop("Defective or not working"), "Défectueux ou ne fonctionne pas", True, True),
+    ("damaged_in_transit", gettext_noop("Damaged in transit"), "Endommagé pendant le transport", True, True),
+    ("wrong_item", gettext_noop("Wrong item received"), "Mauvais article reçu", True, False),
+    ("arrived_late", gettext_noop("Arrived too late"), "Arrivé trop tard", False, False),
+    ("other", gettext_noop("Other"), "Autre", False, False),
 ]
 
 
