@@ -33,15 +33,17 @@ def faq_placeholders(store: Store, language: str) -> dict[str, str]:
     from retour.policies.policy_page import lang_of, portal_url, refund_trigger_text
 
     policy = store.policy
-    fr = lang_of(language) == "fr"
+    # The answers are written in English or French only (FaqEntry has no other columns): the
+    # values they take are in the same language as the text around them.
+    text_lang = "fr" if lang_of(language) == "fr" else "en"
     if policy.window_starts == WindowStart.ORDER:
-        window_start = "la date de votre commande" if fr else "the date of your order"
+        window_start = "la date de votre commande" if text_lang == "fr" else "the date of your order"
     else:
-        window_start = "la livraison" if fr else "delivery"
+        window_start = "la livraison" if text_lang == "fr" else "delivery"
     return {
         "window_days": str(policy.window_days),
         "window_start": window_start,
-        "refund_when": refund_trigger_text(policy.refund_trigger, language),
+        "refund_when": refund_trigger_text(policy.refund_trigger, text_lang),
         "store": store.name,
         "support_email": store.support_email,
         "portal_url": portal_url(store),

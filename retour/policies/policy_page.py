@@ -1,13 +1,17 @@
 """The public return policy of a store, generated from its Policy and the law of its country.
 
-``policy_html`` renders ``policies/policy_page.html``: the commercial policy (window, conditions,
-fees and when they are waived, exclusions, resolutions, when refunds happen, how to return), then,
-where the law gives consumers a right of withdrawal, the statutory information modelled on Annex
-I(A) of Directive 2011/83/EU, the model withdrawal form of Annex I(B) with the trader's details
-filled in, and the legal guarantee notice (France: the box of the annex to art. D211-2).
+``policy_html`` renders ``policies/policy_page/<lang>.html``, one template per shopper language
+(en, fr, de, es, it, nl) sharing one context: the commercial policy (window, conditions, fees and
+when they are waived, exclusions, resolutions, when refunds happen, how to return), then, where the
+law gives consumers a right of withdrawal, the statutory information modelled on Annex I(A) of
+Directive 2011/83/EU, the model withdrawal form of Annex I(B) with the trader's details filled in,
+and the legal guarantee notice (France: the box of the annex to art. D211-2, in French in every
+language, as French law prescribes it).
 
-The French and English texts sit side by side in the template rather than in the .po file: the
-legal wording is long and must stay exact in French even where translations are not compiled.
+Each language is a template of its own rather than .po entries: the legal wording is long, follows
+the Official Journal's text of the Directive's annex in that language, and must stay exact even
+where translations are not compiled. The few short texts shared with other modules (when refunds
+happen, durations) are per-language tables below.
 """
 
 from __future__ import annotations
@@ -29,33 +33,87 @@ from retour.legal import engine
 from retour.policies.models import Policy, RefundTrigger, Resolution, ReturnReason, WindowStart
 from retour.stores.models import Location, Store
 
-# (English, French): when the refund is made, by refund trigger. Also used by the FAQ answers.
-REFUND_TRIGGER_TEXT: dict[str, tuple[str, str]] = {
-    RefundTrigger.ON_APPROVAL: ("as soon as we approve your return", "dès que nous acceptons votre retour"),
-    RefundTrigger.ON_SHIPMENT: (
-        "as soon as you tell us that you have shipped the parcel",
-        "dès que vous nous indiquez avoir expédié le colis",
-    ),
-    RefundTrigger.ON_RECEIPT: ("as soon as we receive the parcel", "dès la réception du colis"),
-    RefundTrigger.ON_INSPECTION: (
-        "once we have received and checked the items",
-        "dès que nous avons reçu et contrôlé les articles",
-    ),
-    RefundTrigger.MANUAL: (
-        "once our team has checked your return",
-        "dès que notre équipe a vérifié votre retour",
-    ),
+# The languages the page exists in: everything a shopper reads is in each of them.
+LANGUAGES = ("en", "fr", "de", "es", "it", "nl")
+
+# When the refund is made, by refund trigger and language. Also used by the FAQ answers.
+REFUND_TRIGGER_TEXT: dict[str, dict[str, str]] = {
+    RefundTrigger.ON_APPROVAL: {
+        "en": "as soon as we approve your return",
+        "fr": "dès que nous acceptons votre retour",
+        "de": "sobald wir Ihre Rücksendung annehmen",
+        "es": "en cuanto aceptemos su devolución",
+        "it": "non appena accettiamo il suo reso",
+        "nl": "zodra wij uw retour goedkeuren",
+    },
+    RefundTrigger.ON_SHIPMENT: {
+        "en": "as soon as you tell us that you have shipped the parcel",
+        "fr": "dès que vous nous indiquez avoir expédié le colis",
+        "de": "sobald Sie uns mitteilen, dass Sie das Paket abgeschickt haben",
+        "es": "en cuanto nos indique que ha enviado el paquete",
+        "it": "non appena ci comunica di aver spedito il pacco",
+        "nl": "zodra u ons laat weten dat u het pakket hebt verzonden",
+    },
+    RefundTrigger.ON_RECEIPT: {
+        "en": "as soon as we receive the parcel",
+        "fr": "dès la réception du colis",
+        "de": "sobald das Paket bei uns eingeht",
+        "es": "en cuanto recibamos el paquete",
+        "it": "non appena riceviamo il pacco",
+        "nl": "zodra wij het pakket ontvangen",
+    },
+    RefundTrigger.ON_INSPECTION: {
+        "en": "once we have received and checked the items",
+        "fr": "dès que nous avons reçu et contrôlé les articles",
+        "de": "sobald wir die Artikel erhalten und geprüft haben",
+        "es": "una vez que hayamos recibido y revisado los artículos",
+        "it": "dopo aver ricevuto e controllato gli articoli",
+        "nl": "zodra wij de artikelen hebben ontvangen en gecontroleerd",
+    },
+    RefundTrigger.MANUAL: {
+        "en": "once our team has checked your return",
+        "fr": "dès que notre équipe a vérifié votre retour",
+        "de": "sobald unser Team Ihre Rücksendung geprüft hat",
+        "es": "una vez que nuestro equipo haya revisado su devolución",
+        "it": "dopo che il nostro team ha verificato il suo reso",
+        "nl": "zodra ons team uw retour heeft gecontroleerd",
+    },
+}
+
+# (month, months), (year, years): the nominative forms, which every template's sentence uses
+# ("beträgt 2 Jahre", "en un plazo de 3 años", "entro 12 mesi", "binnen 12 maanden").
+DURATION_UNITS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "en": (("month", "months"), ("year", "years")),
+    "fr": (("mois", "mois"), ("an", "ans")),
+    "de": (("Monat", "Monate"), ("Jahr", "Jahre")),
+    "es": (("mes", "meses"), ("año", "años")),
+    "it": (("mese", "mesi"), ("anno", "anni")),
+    "nl": (("maand", "maanden"), ("jaar", "jaar")),
+}
+
+# rules.csv cites the Sale of Goods Directive for the states whose transposition is not in the
+# data; the citation is worded in the page's language.
+GENERIC_GUARANTEE_LAW = "Directive (EU) 2019/771, arts. 10-11, as transposed"
+GENERIC_GUARANTEE_LAW_TEXT: dict[str, str] = {
+    "en": GENERIC_GUARANTEE_LAW,
+    "fr": "directive (UE) 2019/771, art. 10 et 11, telle que transposée",
+    "de": "Richtlinie (EU) 2019/771, Art. 10 und 11, in ihrer nationalen Umsetzung",
+    "es": "Directiva (UE) 2019/771, arts. 10 y 11, según su transposición",
+    "it": "direttiva (UE) 2019/771, artt. 10 e 11, come recepita",
+    "nl": "Richtlijn (EU) 2019/771, art. 10 en 11, zoals omgezet",
 }
 
 
 def lang_of(language: str | None) -> str:
-    """'fr' for any French code ('fr', 'fr-BE'), 'en' otherwise."""
-    return "fr" if (language or "").lower().startswith("fr") else "en"
+    """One of ``LANGUAGES`` for a language code: its base language ('fr-BE' → 'fr', 'de-AT' →
+    'de', 'nl_BE' → 'nl'), English for any other."""
+    base = re.split(r"[-_]", (language or "").strip().lower(), maxsplit=1)[0]
+    return base if base in LANGUAGES else "en"
 
 
 def refund_trigger_text(trigger: str, language: str) -> str:
-    en, fr = REFUND_TRIGGER_TEXT.get(trigger, REFUND_TRIGGER_TEXT[RefundTrigger.MANUAL])
-    return fr if lang_of(language) == "fr" else en
+    texts = REFUND_TRIGGER_TEXT.get(trigger, REFUND_TRIGGER_TEXT[RefundTrigger.MANUAL])
+    return texts[lang_of(language)]
 
 
 def portal_url(store: Store) -> str:
@@ -63,20 +121,19 @@ def portal_url(store: Store) -> str:
 
 
 def format_percent(value: Decimal, language: str) -> str:
-    """'12,5 %' in French, '12.5%' in English (no trailing zeros): the page's text is in one of
-    the two, and its numbers follow it."""
-    return money_percent(Decimal(value), "fr" if lang_of(language) == "fr" else "en")
+    """'12,5 %' in French or German, '12.5%' in English (no trailing zeros): the page's numbers
+    follow its language."""
+    return money_percent(Decimal(value), lang_of(language))
 
 
 def duration_text(months: int, language: str) -> str:
-    """'2 ans' / '2 years', '12 mois' / '12 months', '6 mois' / '6 months', '18 mois' / '18 months'."""
-    fr = lang_of(language) == "fr"
+    """'12 months', '12 mois', '12 Monate'...; whole years from 2 on: '2 years', '2 ans',
+    '2 Jahre', '3 años', '2 anni', '2 jaar'."""
+    (month, months_word), (year, years_word) = DURATION_UNITS[lang_of(language)]
     if months % 12 or months < 24:  # "12 mois", as the codes word it; whole years from 2 on
-        return f"{months} mois" if fr else f"{months} month{'s' if months > 1 else ''}"
+        return f"{months} {months_word if months > 1 else month}"
     years = months // 12
-    if fr:
-        return f"{years} an{'s' if years > 1 else ''}"
-    return f"{years} year{'s' if years > 1 else ''}"
+    return f"{years} {years_word if years > 1 else year}"
 
 
 # --- the trader and the law ---------------------------------------------------------------------
@@ -156,7 +213,9 @@ def guarantee_facts(store: Store, language: str) -> dict[str, Any]:
         "presumption_is_minimum": "presumption_months_new" in rule.defaulted,
         "presumption_used": months("presumption_months_used"),
         "presumption_used_is_minimum": "presumption_months_used" in rule.defaulted,
-        "law": rule.guarantee_law,
+        "law": GENERIC_GUARANTEE_LAW_TEXT[lang_of(language)]
+        if rule.guarantee_law == GENERIC_GUARANTEE_LAW
+        else rule.guarantee_law,
     }
 
 
@@ -212,7 +271,7 @@ def policy_html(*, store: Store, language: str) -> SafeString:
     """The store's public return policy as a safe HTML fragment (no <html> or <body>)."""
     context = policy_context(store=store, language=language)
     with translation.override(context["lang"]):
-        return SafeString(render_to_string("policies/policy_page.html", context))
+        return SafeString(render_to_string(f"policies/policy_page/{context['lang']}.html", context))
 
 
 _BLOCK_END = re.compile(r"</(p|h[1-6]|dt|dd|tr|section|ol|ul|div|blockquote|address)>", re.I)

@@ -83,6 +83,17 @@ def test_answers_are_filled_from_the_current_policy(store, settings):
     assert "{" not in "".join(fr.values())
 
 
+def test_answers_in_english_for_another_language_take_english_values(store):
+    # The entries have English and French texts only: a German shopper reads the English answer,
+    # and the refund moment inside it must be English too, not the policy page's German.
+    faq_create_defaults(store=store)
+    policy_update(store=store, changes={"refund_trigger": "on_receipt"})
+    store.refresh_from_db()
+    answers = {a.question: a.answer for a in faq_list(store=store, language="de-AT")}
+    assert answers["When will I be refunded?"].startswith("We refund you as soon as we receive the parcel")
+    assert "sobald" not in "".join(answers.values())
+
+
 def test_unknown_braces_in_staff_answers_are_left_alone(store):
     FaqEntry.objects.create(
         store=store, question_en="Q", question_fr="Q", answer_en="Use {code} {window_days}", answer_fr="x"
