@@ -30,7 +30,7 @@ help:
 	@echo "make run     install, migrate, load the demo and serve web + worker on http://$(HOST):$(PORT)"
 	@echo "make test    install with the test tools, run 'make check', then the test suite"
 	@echo "make check   ruff (lint + format) and mypy"
-	@echo "make bench   throughput and latency of the API under load (figures, not a test)"
+	@echo "make bench   Retour against a bare Django floor under load, side by side (figures, not a test)"
 	@echo "make fuzz    schemathesis over every API operation against a live server (>= 5000 cases)"
 	@echo "make soak    kill the worker and web processes under load, then check emails, tasks, returns"
 	@echo "make clean   remove the virtualenv, caches and compiled translations (./var is kept)"

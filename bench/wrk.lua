@@ -1,9 +1,13 @@
 -- wrk script of the Retour benchmark (bench/run.py sets the environment).
---   BENCH_MODE    create | returnability | floor_insert | floor_read
---   BENCH_KEY     the API key
---   BENCH_DATA    a file of orders, one a line: "<number> <line id> <line id> ..."
---   BENCH_THREADS the number of wrk threads (-t)
---   BENCH_OFFSET  where this run starts in the sequence of orders
+--   BENCH_MODE      create | returnability | create_order | portal_order | staff_queue
+--                   | floor_insert | floor_read
+--   BENCH_KEY       the bearer token (Retour's API key, or the floor's token)
+--   BENCH_DATA      a file of orders, one a line: "<number> <line id> <line id> ..."
+--   BENCH_SESSIONS  shopper session keys, one a line (portal_order)
+--   BENCH_PORTAL_PATH, BENCH_STAFF_PATH, BENCH_STAFF_SESSION, BENCH_COOKIE_NAME
+--   BENCH_THREADS   the number of wrk threads (-t)
+--   BENCH_OFFSET    where this run starts in the sequence of orders
+--   BENCH_RUN       a prefix unique to this run (order numbers of create_order)
 -- Request k of the run (k = offset + n * threads + thread id) uses order k mod #orders, so
 -- every request names another order; a create returns one unit of line (k div #orders).
 
@@ -11,6 +15,11 @@ local mode = os.getenv("BENCH_MODE")
 local key = os.getenv("BENCH_KEY")
 local threads = tonumber(os.getenv("BENCH_THREADS") or "1")
 local offset = tonumber(os.getenv("BENCH_OFFSET") or "0")
+local run = os.getenv("BENCH_RUN") or "R"
+local cookie_name = os.getenv("BENCH_COOKIE_NAME") or "sessionid"
+local portal_path = os.getenv("BENCH_PORTAL_PATH")
+local staff_path = os.getenv("BENCH_STAFF_PATH")
+local staff_session = os.getenv("BENCH_STAFF_SESSION")
 
 local orders = {}
 for text in io.lines(os.getenv("BENCH_DATA")) do
@@ -19,6 +28,14 @@ for text in io.lines(os.getenv("BENCH_DATA")) do
       fields[#fields + 1] = field
    end
    orders[#orders + 1] = fields
+end
+
+local sessions = {}
+local sessions_file = os.getenv("BENCH_SESSIONS")
+if sessions_file then
+   for text in io.lines(sessions_file) do
+      if #text > 0 then sessions[#sessions + 1] = text end
+   end
 end
 
 local next_id = 0
@@ -33,6 +50,14 @@ function init(args)
    wrk.headers["Content-Type"] = "application/json"
 end
 
+local order_template = '{"number":"%s","placed_at":"2026-01-05T10:00:00+00:00",'
+   .. '"delivered_at":"2026-01-07T10:00:00+00:00","currency":"EUR",'
+   .. '"customer":{"email":"%s@example.com","name":"Customer","language":"fr"},'
+   .. '"shipping_address":{"name":"Customer","line1":"1 rue de Rivoli","city":"Paris",'
+   .. '"postal_code":"75001","country":"FR"},"shipping":{"amount":"4.90","standard_amount":"4.90"},'
+   .. '"lines":[{"ref":"L1","sku":"SKU-1","title":"Article 1","quantity":2,"unit_price":"19.90"},'
+   .. '{"ref":"L2","sku":"SKU-2","title":"Article 2","quantity":1,"unit_price":"9.90"}]}'
+
 function request()
    local k = offset + n * threads + (tid or 0)
    n = n + 1
@@ -45,10 +70,29 @@ function request()
       return wrk.format("POST", "/api/v1/returns", nil, body)
    elseif mode == "returnability" then
       return wrk.format("GET", "/api/v1/orders/" .. order[1] .. "/returnability")
+   elseif mode == "create_order" then
+      local number = run .. "-" .. k
+      return wrk.format("POST", "/api/v1/orders", nil, string.format(order_template, number, number))
+   elseif mode == "portal_order" then
+      local session = sessions[(k % #sessions) + 1]
+      return wrk.format("GET", portal_path, {["Cookie"] = cookie_name .. "=" .. session})
+   elseif mode == "staff_queue" then
+      return wrk.format("GET", staff_path, {["Cookie"] = cookie_name .. "=" .. staff_session})
    elseif mode == "floor_insert" then
-      return wrk.format("POST", "/bench/insert", nil, "{}")
+      return wrk.format("POST", "/floor/items", nil, "{}")
    else
-      return wrk.format("GET", "/bench/orders/" .. order[1])
+      return wrk.format("GET", "/floor/items/" .. order[1])
+   end
+end
+
+-- BENCH_DEBUG=1 prints the first failed answers (defining response() costs wrk some speed)
+if os.getenv("BENCH_DEBUG") then
+   local shown = 0
+   function response(status, headers, body)
+      if status >= 400 and shown < 3 then
+         shown = shown + 1
+         io.write("BENCH_FAIL " .. status .. " " .. string.sub(body or "", 1, 300) .. "\n")
+      end
    end
 end
 

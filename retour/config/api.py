@@ -6,7 +6,12 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from retour.core.api import ApiKeyAuth, install_exception_handlers, problem_for_method_not_allowed
+from retour.core.api import (
+    ApiKeyAuth,
+    OrjsonRenderer,
+    install_exception_handlers,
+    problem_for_method_not_allowed,
+)
 from retour.core.openapi import document_errors
 
 DESCRIPTION = """Returns management: orders, returns, refunds, policy, stock and consumer law.
@@ -71,6 +76,7 @@ api = RetourAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
     auth=ApiKeyAuth(),
+    renderer=OrjsonRenderer(),
 )
 install_exception_handlers(api)
 
@@ -83,11 +89,13 @@ def _mount_routers() -> None:
     from retour.orders.api import router as orders_router
     from retour.policies.api import router as policies_router
     from retour.resolutions.api import router as resolutions_router
+    from retour.returns.api import returnability_router
     from retour.returns.api import router as returns_router
 
     api.add_router("/orders", orders_router)
     api.add_router("/returns", returns_router)
     api.add_router("", policies_router)
+    api.add_router("", returnability_router)
     api.add_router("", catalog_router)
     api.add_router("", resolutions_router)
     api.add_router("/legal/", legal_router)

@@ -105,13 +105,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "retour.core.middleware.BodySizeLimitMiddleware",
     "retour.core.middleware.NullCharacterMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session, CSRF, auth, messages and X-Frame-Options middleware, which a
+    # bearer-token /api/ call skips (it uses none of them): retour/core/middleware.py
+    "retour.core.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "retour.core.middleware.CsrfViewMiddleware",
+    "retour.core.middleware.AuthenticationMiddleware",
+    "retour.core.middleware.MessageMiddleware",
+    "retour.core.middleware.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -216,12 +218,18 @@ if BASE_URL.startswith("https://"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = [BASE_URL]
 
+# Media: local files, or S3-compatible object storage (RETOUR_MEDIA_STORAGE=s3, see storage.py)
+from retour.config.storage import media_storage  # noqa: E402
+
+try:
+    MEDIA_STORAGE = media_storage()
+except ConfigError as exc:
+    sys.stderr.write(f"retour: configuration error: {exc}\n")
+    raise SystemExit(2) from None
+
 STORAGES = {
-    # uploaded photos are personal data: readable by Retour's user only
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
-    },
+    # uploaded photos are personal data: local files readable by Retour's user only (storage.py)
+    "default": MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 

@@ -4,9 +4,10 @@ from django.urls import include, path, re_path
 
 from retour.config.api import api
 from retour.core.api import api_not_found
-from retour.core.views import healthz, media_for_staff
+from retour.core.views import healthz
 from retour.integrations.storefront import views as storefront
 from retour.resolutions.payments.views import payment_webhook
+from retour.returns.views import media_for_staff
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

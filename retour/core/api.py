@@ -17,6 +17,7 @@ from datetime import datetime
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.serializers.json import DjangoJSONEncoder
@@ -26,6 +27,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import BaseRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
 
 from retour.core.actors import Actor
@@ -49,6 +52,26 @@ log = logging.getLogger(__name__)
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+
+class OrjsonRenderer(BaseRenderer):
+    """JSON through orjson (several times faster than the standard library on our bodies).
+    What orjson would write differently from ninja's encoder (datetimes, times, Decimal, lazy
+    translations, pydantic models) goes through that encoder, so the answers stay identical
+    in value; non-ASCII text is written as UTF-8 rather than escaped."""
+
+    media_type = "application/json"
+    _encoder = NinjaJSONEncoder()
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
+        return orjson.dumps(
+            data,
+            default=self._encoder.default,
+            option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS,
+        )
 
 
 # --- authentication and roles -------------------------------------------------------------------

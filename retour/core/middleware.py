@@ -6,6 +6,8 @@
 - A NUL character in the path or the query string is refused (API: 422 ``validation_error``
   with the per-field code ``null_character``): PostgreSQL cannot store or even compare it in a
   text column, SQLite can; refusing it here makes both databases answer alike.
+- Django's page middleware (session, CSRF, auth, messages, X-Frame-Options) is skipped by a
+  bearer-token API call, which uses none of them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import middleware as _auth
+from django.contrib.messages import middleware as _messages
+from django.contrib.sessions import middleware as _session
 from django.http import HttpRequest, HttpResponse
+from django.middleware import clickjacking as _clickjacking
+from django.middleware import csrf as _csrf
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -98,3 +105,49 @@ class NullCharacterMiddleware:
                     return ["query", name.replace(NUL, "")]
             return ["query"]
         return None
+
+
+# --- the bearer-token fast path of the API ------------------------------------------------------
+
+
+def is_api_bearer_call(request: HttpRequest) -> bool:
+    """A REST API call authenticated by an ``Authorization: Bearer`` key. It uses no session,
+    no cookie, no message, no logged-in user and no CSRF token (browsers cannot send that
+    header cross-site without CORS, which Retour does not grant), so the page middleware
+    below skips it."""
+    return (
+        request.path_info.startswith("/api/")
+        and request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
+    )
+
+
+class _SkippedForApi:
+    """Mixin: the wrapped Django middleware does nothing for a bearer-token API call."""
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_api_bearer_call(request):
+            return self.get_response(request)  # type: ignore[attr-defined]
+        return super().__call__(request)  # type: ignore[misc]
+
+
+class SessionMiddleware(_SkippedForApi, _session.SessionMiddleware):
+    pass
+
+
+class CsrfViewMiddleware(_SkippedForApi, _csrf.CsrfViewMiddleware):
+    def process_view(self, request: HttpRequest, callback: Any, args: Any, kwargs: Any) -> Any:
+        if is_api_bearer_call(request):
+            return None  # the key authenticates the call, not a cookie: nothing to forge
+        return super().process_view(request, callback, args, kwargs)
+
+
+class AuthenticationMiddleware(_SkippedForApi, _auth.AuthenticationMiddleware):
+    pass
+
+
+class MessageMiddleware(_SkippedForApi, _messages.MessageMiddleware):
+    pass
+
+
+class XFrameOptionsMiddleware(_SkippedForApi, _clickjacking.XFrameOptionsMiddleware):
+    pass

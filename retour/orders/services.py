@@ -171,14 +171,17 @@ def _lines_sync(*, order: Order, lines: list[OrderLineIn], is_new: bool) -> None
             )
     if errors:
         raise ValidationFailed(_("The order was not changed."), errors=errors)
-    OrderLine.objects.filter(pk__in=[old.pk for old in removed]).delete()
+    if removed:
+        OrderLine.objects.filter(pk__in=[old.pk for old in removed]).delete()
+    new_lines = []
     for position, line in enumerate(lines):
         values = _line_values(line, position=position, currency=order.currency)
         current = existing.get(line.ref or "")
         if current is None:
-            OrderLine.objects.create(order=order, ref=line.ref or line.sku, **values)
+            new_lines.append(OrderLine(order=order, ref=line.ref or line.sku, **values))
         else:
             OrderLine.objects.filter(pk=current.pk).update(**values)
+    OrderLine.objects.bulk_create(new_lines)  # one INSERT for all the new lines
 
 
 def _existing_lines(order: Order) -> dict[str, _ExistingLine]:

@@ -12,8 +12,6 @@ from ninja import Router
 from retour.core.api import api_store, require_role
 from retour.core.errors import ValidationFailed, line_error
 from retour.core.money import money_str
-from retour.orders.schemas import ReturnabilityOut
-from retour.policies.eligibility import LineEligibility, order_for_returnability, order_returnability
 from retour.policies.models import Policy, ReturnReason
 from retour.policies.schemas import PolicyIn, PolicyOut, ReasonOut
 from retour.policies.services import policy_update
@@ -92,38 +90,4 @@ def policy_out(policy: Policy, currency: str) -> dict[str, Any]:
         "apply_statutory_rights": policy.apply_statutory_rights,
         "return_costs_borne_by_customer": policy.return_costs_borne_by_customer,
         "currency": currency,
-    }
-
-
-@router.get(
-    "/orders/{number}/returnability",
-    response=ReturnabilityOut,
-    tags=["orders"],
-    summary="What each line of an order allows to return",
-)
-def order_returnability_endpoint(request: HttpRequest, number: str) -> dict[str, Any]:
-    """Per line: the units still returnable, the deadlines and, when not eligible, why."""
-    require_role(request, *READ_ROLES)
-    store = api_store(request)
-    order = order_for_returnability(store=store, number=number)
-    lines = order_returnability(order=order, policy=store.policy, lines_loaded=True)  # read with the API key
-    return {"order_number": order.number, "lines": [_line_eligibility_out(item) for item in lines]}
-
-
-def _line_eligibility_out(item: LineEligibility) -> dict[str, Any]:
-    line = item.line
-    return {
-        "line_id": line.id,
-        "ref": line.ref,
-        "sku": line.sku,
-        "quantity": line.quantity,
-        "delivered_quantity": item.delivered_quantity,
-        "in_returns_quantity": item.in_returns_quantity,
-        "returnable_quantity": item.returnable_quantity,
-        "eligible": item.eligible,
-        "deadline": item.deadline,
-        "statutory_deadline": item.statutory_deadline,
-        "policy_deadline": item.policy_deadline,
-        "right": item.right,
-        "reasons": [{"code": reason.code, "message": str(reason.message)} for reason in item.reasons],
     }

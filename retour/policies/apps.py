@@ -6,3 +6,8 @@ class PoliciesConfig(AppConfig):
     name = "retour.policies"
     label = "policies"
     verbose_name = _("return policies")
+
+    def ready(self) -> None:
+        from retour.policies.catalogue import connect_signals
+
+        connect_signals()

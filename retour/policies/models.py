@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from django.db import models
@@ -41,6 +42,11 @@ class WindowStart(models.TextChoices):
 
 def default_resolutions() -> list[str]:
     return [Resolution.REFUND, Resolution.STORE_CREDIT, Resolution.EXCHANGE]
+
+
+def new_settings_version() -> int:
+    """A random 63-bit value: never the version of another store's or an earlier policy."""
+    return secrets.randbits(63)
 
 
 class Policy(models.Model):
@@ -89,6 +95,11 @@ class Policy(models.Model):
         _("return costs borne by the customer"), default=True
     )
     updated_at = models.DateTimeField(_("updated on"), auto_now=True)
+    # A new random value at every change of the policy or of the store's reasons
+    # (retour.policies.catalogue): per-process caches compare it to see an edit at once.
+    settings_version = models.BigIntegerField(
+        _("settings version"), default=new_settings_version, editable=False
+    )
 
     class Meta:
         verbose_name = _("return policy")

@@ -23,9 +23,10 @@ from retour.core import clock
 from retour.core.actors import Actor
 from retour.core.errors import NotFound
 from retour.orders.models import Order, OrderLine
-from retour.policies.eligibility import GUARANTEE_REASONS, LineEligibility, order_returnability
+from retour.policies.eligibility import GUARANTEE_REASONS, LineEligibility
 from retour.policies.models import Resolution, ReturnReason
 from retour.returns.models import ReturnEvent, ReturnRequest, Right, Status
+from retour.returns.returnability import order_returnability
 from retour.returns.selectors import return_events, return_get, return_money
 from retour.returns.services import APPROVAL_VALIDITY_DAYS, ExchangeRequest, LineRequest, return_create
 from retour.returns.transitions import can
@@ -397,7 +398,6 @@ def resolutions_for_draft(*, order: Any, draft: list[Any], now: Any = None) -> l
     """The resolutions the shopper may choose for these items: the policy's, plus repair and
     replacement when every item is a defect claimed under the legal guarantee."""
     from retour.core import clock
-    from retour.policies.eligibility import order_returnability
     from retour.returns.services import line_right, resolutions_allowed
 
     now = now or clock.now()

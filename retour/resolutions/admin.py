@@ -21,6 +21,43 @@ from retour.resolutions.models import (
     StoreCreditEntry,
 )
 from retour.resolutions.payments.services import payment_provider_set
+from retour.resolutions.services import refund_issue
+from retour.returns.admin import ReturnRequestAdmin
+from retour.returns.models import ReturnRequest
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    viewable_by = CUSTOMER_DATA_ROLES  # warehouse staff see no refunds
+    fields = ("created_at", "amount", "currency", "method", "status", "succeeded_at", "note")
+
+
+class ReturnWithRefundsAdmin(ReturnRequestAdmin):
+    """The returns admin with the refunds inline and actions. Registered in place of
+    ReturnRequestAdmin because refunds are resolutions, which build on returns (returns
+    never import resolutions); retour.resolutions comes after retour.returns in INSTALLED_APPS."""
+
+    inlines = [*ReturnRequestAdmin.inlines[:-1], RefundInline, *ReturnRequestAdmin.inlines[-1:]]
+    actions = [*ReturnRequestAdmin.actions, "refund_original", "refund_store_credit", "refund_manual"]
+
+    def _refund(self, request: HttpRequest, queryset: Any, method: str) -> None:
+        self._act(request, queryset, _("Refunds recorded"), refund_issue, method=method)
+
+    @admin.action(description=_("Refund what is refundable, to the original payment"), permissions=["act"])
+    def refund_original(self, request: HttpRequest, queryset: Any) -> None:
+        self._refund(request, queryset, "original_payment")
+
+    @admin.action(description=_("Refund what is refundable, as store credit"), permissions=["act"])
+    def refund_store_credit(self, request: HttpRequest, queryset: Any) -> None:
+        self._refund(request, queryset, "store_credit")
+
+    @admin.action(description=_("Record a manual refund of what is refundable"), permissions=["act"])
+    def refund_manual(self, request: HttpRequest, queryset: Any) -> None:
+        self._refund(request, queryset, "manual")
+
+
+admin.site.unregister(ReturnRequest)
+admin.site.register(ReturnRequest, ReturnWithRefundsAdmin)
 
 
 @admin.register(Refund)

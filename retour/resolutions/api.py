@@ -1,4 +1,5 @@
-"""/api/v1/customers/{email}/store-credit and /api/v1/payment-provider."""
+"""/api/v1/returns/{number}/refunds, /api/v1/customers/{email}/store-credit and
+/api/v1/payment-provider."""
 
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ from retour.core.money import money_str
 from retour.resolutions.credit import credit_code_get, credit_code_redeem, credit_code_void
 from retour.resolutions.models import PaymentProviderConfig, StoreCreditCode
 from retour.resolutions.payments.services import payment_provider_get, payment_provider_set
+from retour.resolutions.schemas import RefundIn
 from retour.resolutions.selectors import store_credit_balances
+from retour.resolutions.services import refund_issue
+from retour.returns.api import REFUND, return_act
+from retour.returns.schemas import ReturnOut
 from retour.stores.models import Role, Store
 
 router = Router(tags=["store credit"])
@@ -192,3 +197,21 @@ def credit_void_endpoint(request: HttpRequest, code: str, payload: CreditVoidIn)
         return 200, credit_code_out(credit_code_get(store=store, code=code))
 
     return idempotent(request, handler)
+
+
+# Refunds live in resolutions, which builds on returns (returns never import resolutions).
+@router.post(
+    "/returns/{number}/refunds", response={201: ReturnOut}, tags=["returns"], summary="Record a refund"
+)
+def return_refund_endpoint(request: HttpRequest, number: str, payload: RefundIn) -> Any:
+    """201 with the return; the default amount is all that is still refundable."""
+    require_role(request, *REFUND)
+    return return_act(
+        request,
+        number,
+        refund_issue,
+        status=201,
+        method=payload.method.value,
+        amount=payload.amount,
+        note=payload.note,
+    )

@@ -6,3 +6,11 @@ class ResolutionsConfig(AppConfig):
     name = "retour.resolutions"
     label = "resolutions"
     verbose_name = _("refunds and store credit")
+
+    def ready(self) -> None:
+        # A store-credit resolution is credited as soon as its return reaches the refund
+        # trigger. Returns call their registered handlers; they never import resolutions.
+        from retour.resolutions.services import refund_auto_credit
+        from retour.returns.services import on_refund_trigger
+
+        on_refund_trigger(refund_auto_credit)

@@ -19,7 +19,6 @@ from retour.core.admin import (
     run_service,
     staff_actor,
 )
-from retour.resolutions.models import Refund
 from retour.returns import services
 from retour.returns.models import (
     ExchangeItem,
@@ -106,16 +105,12 @@ class ReturnEventInline(ReadOnlyInline):
         return self.get_fields(request, obj)
 
 
-class RefundInline(ReadOnlyInline):
-    model = Refund
-    viewable_by = CUSTOMER_DATA_ROLES  # warehouse staff see no refunds
-    fields = ("created_at", "amount", "currency", "method", "status", "succeeded_at", "note")
-
-
 @admin.register(ReturnRequest)
 class ReturnRequestAdmin(StoreScopedAdmin):
     """Returns are shown, never edited: every move is an action that calls the lifecycle service
-    (with its checks, its audit event and its email), exactly as the API does."""
+    (with its checks, its audit event and its email), exactly as the API does. The refunds
+    inline and actions are added by ``retour.resolutions.admin`` (returns never import
+    resolutions)."""
 
     read_only = True
     action_form = ReturnActionForm
@@ -145,16 +140,8 @@ class ReturnRequestAdmin(StoreScopedAdmin):
     list_select_related = ("store", "order", "customer")
     date_hierarchy = "created_at"
     readonly_fields = ("status_page",)
-    inlines = [ReturnLineInline, ExchangeItemInline, RefundInline, ReturnEventInline]
-    actions = [
-        "approve",
-        "reject",
-        "cancel",
-        "close",
-        "refund_original",
-        "refund_store_credit",
-        "refund_manual",
-    ]
+    inlines = [ReturnLineInline, ExchangeItemInline, ReturnEventInline]
+    actions = ["approve", "reject", "cancel", "close"]
 
     def get_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
         if not self._sees_customers(request, obj):  # nor the customer's status page
@@ -226,23 +213,6 @@ class ReturnRequestAdmin(StoreScopedAdmin):
     @admin.action(description=_("Close the selected returns (all lines resolved)"), permissions=["act"])
     def close(self, request: HttpRequest, queryset: Any) -> None:
         self._act(request, queryset, _("Returns closed"), services.return_close)
-
-    def _refund(self, request: HttpRequest, queryset: Any, method: str) -> None:
-        from retour.resolutions.services import refund_issue
-
-        self._act(request, queryset, _("Refunds recorded"), refund_issue, method=method)
-
-    @admin.action(description=_("Refund what is refundable, to the original payment"), permissions=["act"])
-    def refund_original(self, request: HttpRequest, queryset: Any) -> None:
-        self._refund(request, queryset, "original_payment")
-
-    @admin.action(description=_("Refund what is refundable, as store credit"), permissions=["act"])
-    def refund_store_credit(self, request: HttpRequest, queryset: Any) -> None:
-        self._refund(request, queryset, "store_credit")
-
-    @admin.action(description=_("Record a manual refund of what is refundable"), permissions=["act"])
-    def refund_manual(self, request: HttpRequest, queryset: Any) -> None:
-        self._refund(request, queryset, "manual")
 
 
 @admin.register(SlaTarget)

@@ -29,15 +29,16 @@ from retour.core.api import (
 from retour.core.errors import Forbidden
 from retour.core.logging import redact
 from retour.core.money import money_str
-from retour.resolutions.services import refund_issue
+from retour.orders.schemas import ReturnabilityOut
+from retour.policies.eligibility import LineEligibility
 from retour.returns.models import ReturnLine, ReturnRequest
+from retour.returns.returnability import order_for_returnability, order_returnability
 from retour.returns.schemas import (
     ApproveIn,
     EventList,
     InspectIn,
     NoteIn,
     ReceiveIn,
-    RefundIn,
     RejectIn,
     ReturnFilters,
     ReturnIn,
@@ -67,6 +68,8 @@ from retour.returns.services import (
 from retour.stores.permissions import roles_for
 
 router = Router(tags=["returns"])
+# GET /orders/{number}/returnability: mounted at the root by retour.config.api
+returnability_router = Router(tags=["orders"])
 
 # The same role table as the staff pages (retour/stores/permissions.py).
 READ = roles_for("return.view")
@@ -81,11 +84,12 @@ RECEIVE = roles_for("return.receive")
 INSPECT = roles_for("return.inspect")
 
 
-def _act(
+def return_act(
     request: HttpRequest, number: str, service: Callable[..., Any], *, status: int = 200, **kwargs: Any
 ) -> Any:
     """Run ``service(return_request=…, actor=…, **kwargs)`` on the store's return ``number``
-    (idempotently) and answer the return as it is now."""
+    (idempotently) and answer the return as it is now. Public: the refunds endpoint of
+    ``retour.resolutions.api`` acts on a return the same way."""
     store, actor, location = api_store(request), api_actor(request), api_location(request)
 
     def handler() -> tuple[int, Any]:
@@ -170,25 +174,25 @@ def return_events_endpoint(request: HttpRequest, number: str) -> dict[str, Any]:
 def return_approve_endpoint(request: HttpRequest, number: str, payload: ApproveIn) -> Any:
     require_role(request, *APPROVE)
     lines = [line.model_dump() for line in payload.lines] if payload.lines is not None else None
-    return _act(request, number, return_approve, lines=lines, note=payload.note)
+    return return_act(request, number, return_approve, lines=lines, note=payload.note)
 
 
 @router.post("/{number}/reject", response=ReturnOut, summary="Reject; the units become returnable again")
 def return_reject_endpoint(request: HttpRequest, number: str, payload: RejectIn) -> Any:
     require_role(request, *REJECT)
-    return _act(request, number, return_reject, reason=payload.reason, note=payload.note)
+    return return_act(request, number, return_reject, reason=payload.reason, note=payload.note)
 
 
 @router.post("/{number}/cancel", response=ReturnOut, summary="Cancel before anything is received")
 def return_cancel_endpoint(request: HttpRequest, number: str, payload: NoteIn) -> Any:
     require_role(request, *CANCEL)
-    return _act(request, number, return_cancel, note=payload.note)
+    return return_act(request, number, return_cancel, note=payload.note)
 
 
 @router.post("/{number}/ship", response=ReturnOut, summary="The parcel is on its way")
 def return_ship_endpoint(request: HttpRequest, number: str, payload: ShipIn) -> Any:
     require_role(request, *SHIP)
-    return _act(
+    return return_act(
         request, number, return_ship, carrier=payload.carrier, tracking_number=payload.tracking_number
     )
 
@@ -200,7 +204,9 @@ def return_receive_endpoint(request: HttpRequest, number: str, payload: ReceiveI
     own = api_location(request)
     if own is not None and payload.location not in (None, "", own.code):
         raise Forbidden(_("A partner receives at its own location only."))
-    return _act(request, number, return_receive, lines=lines, location=payload.location or (own and own.code))
+    return return_act(
+        request, number, return_receive, lines=lines, location=payload.location or (own and own.code)
+    )
 
 
 @router.post("/{number}/inspect", response=ReturnOut, summary="Grade received units")
@@ -215,28 +221,13 @@ def return_inspect_endpoint(request: HttpRequest, number: str, payload: InspectI
         }
         for entry in payload.lines
     ]
-    return _act(request, number, return_inspect, entries=entries)
-
-
-@router.post("/{number}/refunds", response={201: ReturnOut}, summary="Record a refund")
-def return_refund_endpoint(request: HttpRequest, number: str, payload: RefundIn) -> Any:
-    """201 with the return; the default amount is all that is still refundable."""
-    require_role(request, *REFUND)
-    return _act(
-        request,
-        number,
-        refund_issue,
-        status=201,
-        method=payload.method.value,
-        amount=payload.amount,
-        note=payload.note,
-    )
+    return return_act(request, number, return_inspect, entries=entries)
 
 
 @router.post("/{number}/close", response=ReturnOut, summary="Complete, once every line is resolved")
 def return_close_endpoint(request: HttpRequest, number: str, payload: NoteIn) -> Any:
     require_role(request, *CLOSE)
-    return _act(request, number, return_close, note=payload.note)
+    return return_act(request, number, return_close, note=payload.note)
 
 
 # --- representation ------------------------------------------------------------------------------
@@ -354,3 +345,39 @@ def _without_emails(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_emails(v) for v in value]
     return redact(value) if isinstance(value, str) else value
+
+
+# --- returnability -------------------------------------------------------------------------------
+
+
+@returnability_router.get(
+    "/orders/{number}/returnability",
+    response=ReturnabilityOut,
+    summary="What each line of an order allows to return",
+)
+def order_returnability_endpoint(request: HttpRequest, number: str) -> dict[str, Any]:
+    """Per line: the units still returnable, the deadlines and, when not eligible, why."""
+    require_role(request, *READ)
+    store = api_store(request)
+    order = order_for_returnability(store=store, number=number)
+    lines = order_returnability(order=order, policy=store.policy, lines_loaded=True)  # read with the API key
+    return {"order_number": order.number, "lines": [_line_eligibility_out(item) for item in lines]}
+
+
+def _line_eligibility_out(item: LineEligibility) -> dict[str, Any]:
+    line = item.line
+    return {
+        "line_id": line.id,
+        "ref": line.ref,
+        "sku": line.sku,
+        "quantity": line.quantity,
+        "delivered_quantity": item.delivered_quantity,
+        "in_returns_quantity": item.in_returns_quantity,
+        "returnable_quantity": item.returnable_quantity,
+        "eligible": item.eligible,
+        "deadline": item.deadline,
+        "statutory_deadline": item.statutory_deadline,
+        "policy_deadline": item.policy_deadline,
+        "right": item.right,
+        "reasons": [{"code": reason.code, "message": str(reason.message)} for reason in item.reasons],
+    }

@@ -45,10 +45,10 @@ class ReturnMoney:
 
 
 def money_context(store) -> MoneyContext:  # noqa: ANN001
-    from retour.policies.models import ReturnReason
+    from retour.policies.catalogue import reason_catalogue
 
-    codes = set(ReturnReason.objects.filter(store=store, seller_fault=True).values_list("code", flat=True))
     policy = Policy.objects.get(store_id=store.pk)  # fresh: a store object's cached policy may be stale
+    codes = reason_catalogue(policy).seller_fault  # cached per process while the settings hold
     return MoneyContext(policy=policy, seller_fault=frozenset(codes | DEFAULT_SELLER_FAULT))
 
 
@@ -208,13 +208,20 @@ def _order_cap(rr: ReturnRequest, refunded_here: Decimal) -> Decimal:
     paid = sum((ln.paid_total for ln in order.lines.all()), ZERO) + order.shipping_amount
     other = getattr(rr, "order_refunded_total", None)
     if other is None:
-        from retour.resolutions.models import Refund
-
-        other = sum(
-            Refund.objects.filter(return_request__order=order)
-            .exclude(status="failed")
-            .values_list("amount", flat=True),
-            ZERO,
-        )
+        other = order_refunded_total(order.pk)
     other_returns = Decimal(other) - refunded_here
     return max(paid - other_returns - refunded_here, ZERO)
+
+
+def order_refunded_total(order_id: int) -> Decimal:
+    """What the refunds of every return of the order add up to, failed ones left out. Read
+    through the ``refunds`` relation: resolutions own the Refund model and build on returns,
+    so returns never import them."""
+    from django.db.models import Q, Sum
+
+    from retour.returns.models import ReturnRequest
+
+    total = ReturnRequest.objects.filter(order_id=order_id).aggregate(
+        total=Sum("refunds__amount", filter=~Q(refunds__status="failed"))
+    )["total"]
+    return Decimal(total or ZERO)

@@ -10,7 +10,6 @@ from ninja import Field, Schema
 
 from retour.core.limits import MAX_AMOUNT
 from retour.core.schemas import InputSchema
-from retour.resolutions.models import RefundMethod
 from retour.returns.models import Condition, Disposition, ReturnChannel, Status
 
 Money = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, description='Decimal string, e.g. "19.90"')]
@@ -89,12 +88,6 @@ class InspectionEntryIn(_In):
 
 class InspectIn(_In):
     lines: list[InspectionEntryIn] = Field(..., min_length=1)
-
-
-class RefundIn(_In):
-    amount: Money | None = Field(None, description="Default: all that is still refundable")
-    method: RefundMethod
-    note: str = Field("", max_length=2000)
 
 
 class ReturnFilters(Schema):

@@ -56,13 +56,12 @@ class ReturnQuerySet(QuerySet):
 
 
 def _base(store: Store, location: Location | None = None) -> ReturnQuerySet:
-    from retour.resolutions.models import Refund
-
+    # the refunds of every return of the order, through the ``refunds`` relation (resolutions
+    # own the Refund model and build on returns: returns never import them)
     order_refunded = (
-        Refund.objects.filter(return_request__order=OuterRef("order_id"))
-        .exclude(status="failed")
-        .values("return_request__order")
-        .annotate(total=Sum("amount"))
+        ReturnRequest.objects.filter(order_id=OuterRef("order_id"))
+        .values("order_id")
+        .annotate(total=Sum("refunds__amount", filter=~Q(refunds__status="failed")))
         .values("total")
     )
     qs: ReturnQuerySet = ReturnQuerySet(model=ReturnRequest).filter(store=store)

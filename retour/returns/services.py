@@ -9,6 +9,7 @@ is sent after commit.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -31,14 +32,9 @@ from retour.core.errors import (
 from retour.core.events import RETURN_EVENT_TYPES, webhook_event_emit
 from retour.core.prefetch import cache_related
 from retour.orders.models import Order
-from retour.policies.eligibility import (
-    GUARANTEE_REASONS,
-    LineEligibility,
-    legal_refusal_handled,
-    order_lines_load,
-    order_returnability,
-)
-from retour.policies.models import GUARANTEE_RESOLUTIONS, NO_MONEY_RESOLUTIONS, Resolution, ReturnReason
+from retour.policies.catalogue import reason_catalogue
+from retour.policies.eligibility import GUARANTEE_REASONS, LineEligibility, legal_refusal_handled
+from retour.policies.models import GUARANTEE_RESOLUTIONS, NO_MONEY_RESOLUTIONS, Resolution
 from retour.returns import transitions
 from retour.returns.models import (
     Condition,
@@ -53,6 +49,7 @@ from retour.returns.models import (
     Status,
 )
 from retour.returns.money import DEFAULT_SELLER_FAULT
+from retour.returns.returnability import order_lines_load, order_returnability
 from retour.stores.models import Location, Store
 
 # An approved return that is not shipped within this many days expires (its label lapses).
@@ -284,8 +281,8 @@ def return_create(
             order=order, now=now, override=override, policy=policy, lines_loaded=True
         )
     }
-    reason_rows = ReturnReason.objects.filter(store=store, active=True).values_list("code", "seller_fault")
-    reasons = {code for code, _fault in reason_rows}
+    catalogue = reason_catalogue(policy)  # cached per process while the store's settings hold
+    reasons = set(catalogue.active)
     today = clock.consumer_date(now, order.ship_country or store.country, store.time_zone)
     errors: list[dict[str, Any]] = []
     accepted: list[tuple[LineRequest, LineEligibility, str, list[str]]] = []
@@ -342,7 +339,7 @@ def return_create(
         ]
     )
     items = _create_exchange_items(rr, exchange_items, eligibility, return_lines)
-    seller_fault = frozenset(code for code, fault in reason_rows if fault)
+    seller_fault = frozenset(code for code, fault in catalogue.active.items() if fault)
     _loaded(
         rr, return_lines, items, MoneyContext(policy=policy, seller_fault=seller_fault | DEFAULT_SELLER_FAULT)
     )
@@ -995,11 +992,25 @@ def return_maybe_complete(rr: ReturnRequest, actor: Actor, now: datetime) -> Non
         _complete(rr, Actor.system("all lines resolved"), now)
 
 
-def _after_trigger(rr: ReturnRequest, actor: Actor, now: datetime) -> None:
-    """When the refund trigger is reached, a store-credit resolution is credited at once."""
-    from retour.resolutions.services import refund_auto_credit
+# What runs, inside the action, when a return reaches its refund trigger. Resolutions register
+# the automatic store credit here (their AppConfig.ready): they build on returns, and returns
+# never import them. A plain list of functions called in order, not a signal: the caller waits
+# for each, in its transaction, and an exception aborts the action.
+REFUND_TRIGGER_HANDLERS: list[Callable[..., Any]] = []
 
-    refund_auto_credit(return_request=rr, now=now)
+
+def on_refund_trigger(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Register ``handler(return_request=…, now=…)`` to run when a return reaches its trigger."""
+    if handler not in REFUND_TRIGGER_HANDLERS:
+        REFUND_TRIGGER_HANDLERS.append(handler)
+    return handler
+
+
+def _after_trigger(rr: ReturnRequest, actor: Actor, now: datetime) -> None:
+    """When the refund trigger is reached, a store-credit resolution is credited at once
+    (by the handlers resolutions register), then the return completes if nothing is left."""
+    for handler in REFUND_TRIGGER_HANDLERS:
+        handler(return_request=rr, now=now)
     return_maybe_complete(rr, actor, now)
     rr.refresh_from_db()
 

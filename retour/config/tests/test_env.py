@@ -79,3 +79,38 @@ def test_debug_is_off_by_default():
 
     if "RETOUR_DEBUG" not in os.environ:
         assert settings.DEBUG is False
+
+
+def test_media_are_local_files_unless_s3_is_asked_for(monkeypatch):
+    from retour.config.storage import media_storage
+
+    monkeypatch.delenv("RETOUR_MEDIA_STORAGE", raising=False)
+    local = media_storage()
+    assert local["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert local["OPTIONS"]["file_permissions_mode"] == 0o600
+    monkeypatch.setenv("RETOUR_MEDIA_STORAGE", "ftp")
+    with pytest.raises(ConfigError, match="RETOUR_MEDIA_STORAGE"):
+        media_storage()
+    monkeypatch.setenv("RETOUR_MEDIA_STORAGE", "s3")
+    monkeypatch.delenv("RETOUR_S3_BUCKET", raising=False)
+    with pytest.raises(ConfigError, match="RETOUR_S3_BUCKET"):
+        media_storage()
+
+
+def test_s3_media_options_come_from_the_environment(monkeypatch):
+    import importlib.util
+
+    from retour.config import storage
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: object())  # as if installed
+    monkeypatch.setenv("RETOUR_MEDIA_STORAGE", "S3")
+    monkeypatch.setenv("RETOUR_S3_BUCKET", "photos")
+    monkeypatch.setenv("RETOUR_S3_ENDPOINT_URL", "https://s3.fr-par.scw.cloud")
+    monkeypatch.setenv("RETOUR_S3_PREFIX", "retour")
+    monkeypatch.delenv("RETOUR_S3_REGION", raising=False)
+    config = storage.media_storage()
+    assert config["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert config["OPTIONS"]["bucket_name"] == "photos"
+    assert config["OPTIONS"]["endpoint_url"] == "https://s3.fr-par.scw.cloud"
+    assert config["OPTIONS"]["location"] == "retour"
+    assert config["OPTIONS"]["default_acl"] is None and "region_name" not in config["OPTIONS"]

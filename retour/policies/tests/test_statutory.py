@@ -14,10 +14,10 @@ from decimal import Decimal
 import pytest
 
 from retour.core.errors import NotReturnable, ValidationFailed
-from retour.policies.eligibility import order_returnability
 from retour.policies.services import policy_update
 from retour.resolutions.services import refund_issue
 from retour.returns.models import ReturnRequest
+from retour.returns.returnability import order_returnability
 from retour.returns.selectors import return_get, return_money
 from retour.returns.services import (
     LineRequest,

@@ -15,8 +15,8 @@ from django.utils import formats, translation
 from django.utils.translation.template import templatize
 
 from retour.core.money import format_money
-from retour.policies.eligibility import order_returnability
 from retour.portal.tests.conftest import url
+from retour.returns.returnability import order_returnability
 
 pytestmark = pytest.mark.django_db
 

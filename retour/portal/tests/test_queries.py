@@ -8,6 +8,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from retour.core.actors import Actor
+from retour.policies.catalogue import reason_catalogue
+from retour.policies.models import Policy
 from retour.portal.tests.conftest import url
 from retour.returns.services import LineRequest, return_approve, return_create
 
@@ -25,6 +27,8 @@ def _order_of(make_order, n: int):
 def _queries(make_order, staff_actor, n: int) -> dict[str, int]:
     """Queries of the order, review, status and slip pages for an order of ``n`` lines."""
     order = _order_of(make_order, n)
+    # a running process has read the store's reason catalogue long ago (retour.policies.catalogue)
+    reason_catalogue(Policy.objects.get(store=order.store))
     client = Client()
     found = client.post(
         url("start", store="shop"), {"order_number": order.number, "contact": "alice@example.com"}

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from retour.core.actors import Actor
 from retour.core.errors import DomainError
-from retour.policies.eligibility import order_returnability
 from retour.resolutions.models import Refund
 from retour.resolutions.services import refund_issue
 from retour.returns.models import ReturnRequest
+from retour.returns.returnability import order_returnability
 from retour.returns.selectors import return_get, return_money
 from retour.returns.services import (
     LineRequest,

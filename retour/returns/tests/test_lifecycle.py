@@ -14,9 +14,9 @@ from retour.core.errors import (
     QuantityExceedsReceived,
     ValidationFailed,
 )
-from retour.policies.eligibility import order_returnability
 from retour.policies.services import policy_update
 from retour.returns.models import ReturnEvent, ReturnRequest, Status
+from retour.returns.returnability import order_returnability
 from retour.returns.services import (
     LineRequest,
     return_approve,

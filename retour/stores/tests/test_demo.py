@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from retour.catalog.models import Product
 from retour.orders.models import Order
-from retour.policies.eligibility import order_returnability
 from retour.returns.models import ReturnEvent, ReturnRequest, Status
+from retour.returns.returnability import order_returnability
 from retour.stores.demo import TRY_ORDERS, demo_load
 from retour.stores.models import Store, StoreMembership
 

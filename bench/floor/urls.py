@@ -1,0 +1,5 @@
+from django.urls import path
+
+from bench.floor.api import api
+
+urlpatterns = [path("floor/", api.urls)]
