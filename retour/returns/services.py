@@ -36,6 +36,7 @@ from retour.policies.catalogue import reason_catalogue
 from retour.policies.eligibility import GUARANTEE_REASONS, LineEligibility, legal_refusal_handled
 from retour.policies.models import GUARANTEE_RESOLUTIONS, NO_MONEY_RESOLUTIONS, Resolution
 from retour.returns import transitions
+from retour.returns.keep_it import KeepIt, keep_it_rule
 from retour.returns.models import (
     Condition,
     Disposition,
@@ -621,17 +622,14 @@ def return_approve(
         return_notify(rr, "return_approved")
     _after_trigger(rr, actor, now)
     if keep is not None:
-        from retour.resolutions.keep_it import keep_it_refund
-
-        keep_it_refund(return_request=rr, now=now)
+        for handler in KEEP_IT_HANDLERS:  # the refund, issued by resolutions (on_keep_it)
+            handler(return_request=rr, now=now)
         return_maybe_complete(rr, actor, now)
         rr.refresh_from_db()
     return rr
 
 
-def _keep_it(rr: ReturnRequest, lines: dict[int, ReturnLine], approved: dict[int, int]) -> Any:
-    from retour.resolutions.keep_it import keep_it_rule
-
+def _keep_it(rr: ReturnRequest, lines: dict[int, ReturnLine], approved: dict[int, int]) -> KeepIt | None:
     loaded = {ln.id: ln for ln in ReturnLine.objects.filter(pk__in=list(lines)).select_related("order_line")}
     return keep_it_rule(
         policy=rr.store.policy,
@@ -1003,6 +1001,19 @@ def on_refund_trigger(handler: Callable[..., Any]) -> Callable[..., Any]:
     """Register ``handler(return_request=…, now=…)`` to run when a return reaches its trigger."""
     if handler not in REFUND_TRIGGER_HANDLERS:
         REFUND_TRIGGER_HANDLERS.append(handler)
+    return handler
+
+
+# What runs, inside the approval, once a return qualifies for keep-it (retour.returns.keep_it):
+# resolutions register the refund of a refund resolution here (their AppConfig.ready), for the
+# same reason as the refund trigger's handlers above.
+KEEP_IT_HANDLERS: list[Callable[..., Any]] = []
+
+
+def on_keep_it(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Register ``handler(return_request=…, now=…)`` to run when a return is approved as keep-it."""
+    if handler not in KEEP_IT_HANDLERS:
+        KEEP_IT_HANDLERS.append(handler)
     return handler
 
 

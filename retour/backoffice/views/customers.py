@@ -8,9 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from retour.backoffice.access import staff_view
+from retour.backoffice.customers import customer_overview, customer_search
 from retour.backoffice.views.common import render_staff
 from retour.core.errors import NotFound
-from retour.returns.customers import customer_overview, customer_search
 
 
 @require_GET

@@ -8,12 +8,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from retour.backoffice.customers import customer_overview, customer_search
 from retour.core.actors import Actor
 from retour.core.errors import NotFound
 from retour.helpdesk.services import message_post
 from retour.policies.services import policy_update
 from retour.resolutions.services import refund_issue
-from retour.returns.customers import customer_overview, customer_search
 from retour.returns.services import LineRequest, return_approve, return_cancel, return_create
 
 STAFF = Actor(type="user", name="claire", role="agent")
