@@ -51,7 +51,7 @@ FLOOR_TOKEN = "bench-floor-token"
 TARGET_P99_MS = 100.0
 IMPORT_TARGET = 5000.0  # orders per second
 # A staff queue page is looked for under these URL names (the first that resolves is used).
-STAFF_QUEUE_URLS = ("staff:queue", "staff:returns", "staff:index", "backoffice:queue")
+STAFF_QUEUE_URLS = ("backoffice:home", "staff:queue", "staff:returns", "staff:index", "backoffice:queue")
 
 
 @dataclass(frozen=True)
