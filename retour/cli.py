@@ -564,6 +564,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
     _register_legal(sub)
+    _register_connectors(sub)
 
     p = _add(sub, "compilemessages", cmd_compilemessages, "compile the translations (.po → .mo)")
     p.set_defaults(needs_django=False)
@@ -592,6 +593,12 @@ def _register_legal(sub: Any) -> None:
         from retour.legal.cli import register
     except ImportError:  # the legal module is optional until it lands
         return
+    register(sub)
+
+
+def _register_connectors(sub: Any) -> None:
+    from retour.integrations.shops.cli import register
+
     register(sub)
 
 

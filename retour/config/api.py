@@ -32,6 +32,7 @@ the contract (`unauthenticated` 401, `forbidden` 403, `not_found` 404, `validati
 | 403 | `refund_needs_admin` | an agent's refund above the store's agent refund limit: an admin must make it |
 | 422 | `legal_input_invalid` | the consumer-law periods cannot be computed from an order's stored data (a date outside 1990–2099) |
 | 422 | `credit_void`, `credit_expired`, `insufficient_credit` | a store-credit code that was voided, has expired, or holds less than the amount to redeem |
+| 401 | `invalid_signature` | a shop's webhook (`/hooks/shopify/…`, `/hooks/woocommerce/…`) without its signature or with a wrong one; nothing is stored |
 | other | `http_error` | any other HTTP error raised by the framework, with its status |
 
 A refund to the original payment that the provider refuses is not an error of the request: the
@@ -49,7 +50,8 @@ total above 999999999, so that no refund or credit can overflow), `invalid_email
 change), `below_units_in_returns` (a line's quantity below the units live returns hold),
 `line_in_return` (a line that a return refers to cannot be removed); policy: `null_not_allowed`,
 `unknown_field`, `invalid_value`; actions: `unknown_line`, `invalid_quantity`, `invalid_value`,
-`unknown_location`; consumer-law calculator: `missing`, `invalid_date`, `invalid_boolean`,
+`unknown_location`; shop connectors: `invalid_value` (not a NAME.myshopify.com shop), `invalid_url`
+(not an https:// site), `missing` (a secret the first `PUT` needs); consumer-law calculator: `missing`, `invalid_date`, `invalid_boolean`,
 `negative_amount`.
 """
 
@@ -83,6 +85,7 @@ install_exception_handlers(api)
 
 def _mount_routers() -> None:
     from retour.catalog.api import router as catalog_router
+    from retour.integrations.shops.api import router as connectors_router
     from retour.integrations.storefront.api import router as portal_links_router
     from retour.integrations.webhooks.api import router as webhooks_router
     from retour.legal.api import router as legal_router
@@ -101,6 +104,7 @@ def _mount_routers() -> None:
     api.add_router("/legal/", legal_router)
     api.add_router("/webhook-endpoints", webhooks_router)
     api.add_router("/portal-links", portal_links_router)
+    api.add_router("/connectors", connectors_router)
 
 
 _mount_routers()

@@ -64,6 +64,9 @@ try:
         "RETOUR_MOLLIE_API_BASE", "https://api.mollie.com", schemes=("http", "https")
     ).rstrip("/")
     PAYMENT_TIMEOUT = env_int("RETOUR_PAYMENT_TIMEOUT", 20, minimum=1)  # seconds per provider call
+    # Shop connectors: seconds per call to a shop; where Shopify calls go (a test double) when set.
+    SHOP_TIMEOUT_SECONDS = env_int("RETOUR_SHOP_TIMEOUT", 30, minimum=1)
+    SHOPIFY_API_BASE = env_url("RETOUR_SHOPIFY_API_BASE", "", schemes=("http", "https")).rstrip("/")
 except ConfigError as exc:  # stop with a clear message rather than a traceback
     sys.stderr.write(f"retour: configuration error: {exc}\n")
     raise SystemExit(2) from None
@@ -96,6 +99,7 @@ INSTALLED_APPS = [
     "retour.integrations.webhooks",
     "retour.integrations.storefront",
     "retour.integrations.inbound",
+    "retour.integrations.shops",
     "retour.backoffice",
     "django_htmx",
 ]

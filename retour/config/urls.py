@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from retour.config.api import api
 from retour.core.api import api_not_found
 from retour.core.views import healthz
+from retour.integrations.shops.views import shop_webhook
 from retour.integrations.storefront import views as storefront
 from retour.resolutions.payments.views import payment_webhook
 from retour.returns.views import media_for_staff
@@ -13,6 +14,14 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("hooks/payments/<str:provider>/<slug:store>", payment_webhook, name="payment-webhook"),
+    # Orders from the shops, signed with the connector's webhook secret.
+    path("hooks/shopify/<slug:store>", shop_webhook, {"platform": "shopify"}, name="shopify-webhook"),
+    path(
+        "hooks/woocommerce/<slug:store>",
+        shop_webhook,
+        {"platform": "woocommerce"},
+        name="woocommerce-webhook",
+    ),
     re_path(r"^api/", api_not_found),  # problem+json 404 for any other API path
     path("admin/", admin.site.urls),
     path("media/<path:path>", media_for_staff, name="media"),

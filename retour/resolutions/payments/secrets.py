@@ -17,23 +17,24 @@ from django.conf import settings
 _PURPOSE = b"retour payment provider secrets v1"
 
 
-def _fernet() -> Fernet:
-    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_PURPOSE).derive(
+def _fernet(purpose: bytes = _PURPOSE) -> Fernet:
+    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(
         settings.SECRET_KEY.encode()
     )
     return Fernet(base64.urlsafe_b64encode(raw))
 
 
-def secret_encrypt(value: str) -> str:
-    return _fernet().encrypt(value.encode()).decode() if value else ""
+def secret_encrypt(value: str, *, purpose: bytes = _PURPOSE) -> str:
+    """``purpose`` keeps each kind of secret under its own key (shop connectors use theirs)."""
+    return _fernet(purpose).encrypt(value.encode()).decode() if value else ""
 
 
-def secret_decrypt(token: str) -> str:
+def secret_decrypt(token: str, *, purpose: bytes = _PURPOSE) -> str:
     """The clear secret; "" when none is stored or it was encrypted under another secret key."""
     if not token:
         return ""
     try:
-        return _fernet().decrypt(token.encode()).decode()
+        return _fernet(purpose).decrypt(token.encode()).decode()
     except InvalidToken:
         return ""
 
