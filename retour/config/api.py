@@ -51,7 +51,7 @@ change), `below_units_in_returns` (a line's quantity below the units live return
 `line_in_return` (a line that a return refers to cannot be removed); policy: `null_not_allowed`,
 `unknown_field`, `invalid_value`; actions: `unknown_line`, `invalid_quantity`, `invalid_value`,
 `unknown_location`; shop connectors: `invalid_value` (not a NAME.myshopify.com shop), `invalid_url`
-(not an https:// site), `missing` (a secret the first `PUT` needs); consumer-law calculator: `missing`, `invalid_date`, `invalid_boolean`,
+(not an https:// site for WooCommerce or PrestaShop), `missing` (a secret the first `PUT` needs); consumer-law calculator: `missing`, `invalid_date`, `invalid_boolean`,
 `negative_amount`.
 """
 

@@ -32,6 +32,7 @@ JOBS: tuple[tuple[str, str], ...] = (
     ("webhooks_retried", "retour.integrations.webhooks.tasks:webhook_retry_due"),
     ("webhook_log_purged", "retour.integrations.webhooks.tasks:webhook_log_purge"),
     ("refunds_sent_or_polled", "retour.resolutions.payments.services:refunds_retry_due"),
+    ("shops_polled", "retour.integrations.shops.services:shop_connectors_poll"),
     ("credit_codes_expired", "retour.resolutions.credit:credit_codes_expire_due"),
     ("draft_photos_purged", "retour.portal.services:draft_photos_purge"),
     ("retention_purged", "retour.core.retention:retention_purge_total"),

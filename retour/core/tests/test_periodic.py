@@ -114,6 +114,7 @@ def test_the_task_runs_the_sweep_with_the_real_clock(approved):
         "webhook_log_purged",
         "refunds_sent_or_polled",
         "credit_codes_expired",
+        "shops_polled",
         "draft_photos_purged",
         "orphaned_tasks_failed",
         "retention_purged",

@@ -23,7 +23,7 @@ class ShopConnectorForm(forms.ModelForm):
     shop = forms.CharField(
         label=_("shop address"),
         max_length=300,
-        help_text=_("Shopify: NAME.myshopify.com. WooCommerce: the site's https:// address."),
+        help_text=_("Shopify: NAME.myshopify.com. WooCommerce, PrestaShop: the site's https:// address."),
     )
     token = forms.CharField(
         label=_("access token"),
@@ -31,7 +31,7 @@ class ShopConnectorForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False),
         help_text=_(
             "Shopify: the Admin API access token. WooCommerce: the consumer secret. "
-            "Leave blank to keep the stored one."
+            "PrestaShop: the webservice key. Leave blank to keep the stored one."
         ),
     )
     consumer_key = forms.CharField(

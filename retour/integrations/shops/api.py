@@ -12,7 +12,12 @@ from pydantic import ConfigDict
 
 from retour.core.api import api_store, require_role
 from retour.integrations.shops.models import ShopConnector
-from retour.integrations.shops.services import connector_delete, connector_get, connector_set
+from retour.integrations.shops.services import (
+    POLLED_PLATFORMS,
+    connector_delete,
+    connector_get,
+    connector_set,
+)
 from retour.stores.models import Role
 
 router = Router(tags=["connectors"])
@@ -24,12 +29,14 @@ class ConnectorIn(Schema):
     shop: str | None = Field(
         None,
         max_length=300,
-        description="Shopify: NAME.myshopify.com; WooCommerce: the site's https:// address. Kept when omitted",
+        description="Shopify: NAME.myshopify.com; WooCommerce, PrestaShop: the site's https:// address. "
+        "Kept when omitted",
     )
     token: str | None = Field(
         None,
         max_length=500,
-        description="Shopify Admin API access token (shpat_…), WooCommerce consumer secret (cs_…); kept when omitted",
+        description="Shopify Admin API access token (shpat_…), WooCommerce consumer secret (cs_…), "
+        "PrestaShop webservice key; kept when omitted",
     )
     consumer_key: str | None = Field(None, max_length=500, description="WooCommerce consumer key (ck_…)")
     webhook_secret: str | None = Field(
@@ -47,14 +54,16 @@ class ConnectorSyncOut(Schema):
 
 
 class ConnectorOut(Schema):
-    platform: str = Field(..., description="shopify | woocommerce")
+    platform: str = Field(..., description="shopify | woocommerce | prestashop")
     shop: str
     active: bool
     token_set: bool = Field(..., description="Secrets are never shown back")
     token_hint: str = Field(..., description="Kind and last four characters, e.g. shpat_…a1b2")
     consumer_key_set: bool
     webhook_secret_set: bool
-    webhook_url: str = Field(..., description="Where the shop should send its order webhooks")
+    webhook_url: str | None = Field(
+        ..., description="Where the shop should send its order webhooks (none for PrestaShop: polled)"
+    )
     last_webhook_at: datetime | None
     last_success_at: datetime | None
     last_error: str
@@ -81,7 +90,9 @@ def connector_out(connector: ShopConnector) -> dict[str, Any]:
         "token_hint": connector.token_hint,
         "consumer_key_set": bool(connector.consumer_key_encrypted),
         "webhook_secret_set": bool(connector.webhook_secret_encrypted),
-        "webhook_url": f"{settings.BASE_URL}/hooks/{connector.platform}/{connector.store.slug}",
+        "webhook_url": None
+        if connector.platform in POLLED_PLATFORMS
+        else f"{settings.BASE_URL}/hooks/{connector.platform}/{connector.store.slug}",
         "last_webhook_at": connector.last_webhook_at,
         "last_success_at": connector.last_success_at,
         "last_error": connector.last_error,
@@ -118,8 +129,9 @@ def connector_detail_endpoint(request: HttpRequest, platform: str) -> dict[str, 
     summary="Set up the store's connector to a shop (secrets are stored encrypted and never shown back)",
 )
 def connector_put_endpoint(request: HttpRequest, platform: str, payload: ConnectorIn) -> dict[str, Any]:
-    """`platform` is `shopify` or `woocommerce`. A secret left out (or empty) keeps the stored one;
-    the first PUT needs them all. The answer gives the `webhook_url` to register in the shop."""
+    """`platform` is `shopify`, `woocommerce` or `prestashop`. A secret left out (or empty) keeps
+    the stored one; the first PUT needs them all. The answer gives the `webhook_url` to register in
+    the shop (PrestaShop has no order webhooks: the worker polls it every 10 minutes)."""
     require_role(request, Role.ADMIN)
     store = api_store(request)
     connector = connector_set(

@@ -7,7 +7,11 @@ import sys
 from datetime import UTC, date, datetime
 from typing import Any
 
-PLATFORMS = ("shopify", "woocommerce")  # models.Platform, without loading Django to build the parser
+PLATFORMS = (
+    "shopify",
+    "woocommerce",
+    "prestashop",
+)  # models.Platform, without loading Django to build the parser
 
 
 def _since(value: str) -> datetime:
@@ -35,9 +39,12 @@ def cmd_connector_add(args: argparse.Namespace) -> int:
     from django.conf import settings
 
     print(f"Connected {connector.get_platform_display()} {connector.shop_url} to store {args.store}.")
-    print(
-        f"Register this webhook address in the shop: {settings.BASE_URL}/hooks/{args.platform}/{args.store}"
-    )
+    if args.platform == "prestashop":
+        print("PrestaShop has no order webhooks: the worker reads its orders every 10 minutes.")
+    else:
+        print(
+            f"Register this webhook address in the shop: {settings.BASE_URL}/hooks/{args.platform}/{args.store}"
+        )
     return 0
 
 
@@ -77,7 +84,7 @@ def cmd_connector_sync(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     from retour.cli import _add, _group
 
-    connector = _group(sub, "connector", "shop connectors (Shopify, WooCommerce)")
+    connector = _group(sub, "connector", "shop connectors (Shopify, WooCommerce, PrestaShop)")
     p = _add(
         connector,
         "add",
@@ -86,8 +93,14 @@ def register(sub: Any) -> None:
     )
     p.add_argument("platform", choices=PLATFORMS)
     p.add_argument("--store", required=True, metavar="SLUG")
-    p.add_argument("--shop", required=True, help="Shopify: NAME.myshopify.com; WooCommerce: https://site")
-    p.add_argument("--token", default="", help="Shopify access token or WooCommerce consumer secret")
+    p.add_argument(
+        "--shop", required=True, help="Shopify: NAME.myshopify.com; WooCommerce, PrestaShop: https://site"
+    )
+    p.add_argument(
+        "--token",
+        default="",
+        help="Shopify access token, WooCommerce consumer secret or PrestaShop webservice key",
+    )
     p.add_argument("--consumer-key", default="", help="WooCommerce consumer key (ck_…)")
     p.add_argument("--webhook-secret", default="", help="Shopify app secret or WooCommerce webhook secret")
 

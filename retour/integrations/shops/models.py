@@ -17,6 +17,7 @@ from retour.core.limits import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 class Platform(models.TextChoices):
     SHOPIFY = "shopify", "Shopify"
     WOOCOMMERCE = "woocommerce", "WooCommerce"
+    PRESTASHOP = "prestashop", "PrestaShop"
 
 
 class ShopConnector(models.Model):
@@ -27,7 +28,8 @@ class ShopConnector(models.Model):
     # Shopify: https://NAME.myshopify.com; WooCommerce: the site's address.
     shop_url = models.CharField(_("shop address"), max_length=300)
     active = models.BooleanField(_("active"), default=True)
-    # Shopify's Admin API access token, WooCommerce's consumer secret; encrypted (payments.secrets).
+    # Shopify's Admin API access token, WooCommerce's consumer secret, PrestaShop's webservice key;
+    # encrypted (payments.secrets).
     token_encrypted = models.TextField(_("access token (encrypted)"), blank=True)
     token_hint = models.CharField(_("access token"), max_length=40, blank=True)
     consumer_key_encrypted = models.TextField(_("consumer key (encrypted)"), blank=True)

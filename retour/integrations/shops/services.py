@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -57,8 +57,9 @@ def _platform(platform: str) -> str:
 
 
 def _shop_url(platform: str, shop: str) -> str:
-    """Shopify: ``NAME.myshopify.com`` (an https:// address of it is accepted); WooCommerce: the
-    site's https:// address (http:// only on this machine, where nothing crosses a network)."""
+    """Shopify: ``NAME.myshopify.com`` (an https:// address of it is accepted); WooCommerce and
+    PrestaShop: the site's https:// address (http:// only on this machine, where nothing crosses
+    a network: the credentials travel in the clear over http)."""
     shop = (shop or "").strip().rstrip("/")
     if platform == Platform.SHOPIFY:
         host = urlsplit(shop).hostname if "://" in shop else shop.lower()
@@ -106,7 +107,7 @@ def connector_set(
         errors.append(line_error(["token"], "missing", _("The access token is required.")))
     if platform == Platform.WOOCOMMERCE and not (consumer_key or connector.consumer_key_encrypted):
         errors.append(line_error(["consumer_key"], "missing", _("The consumer key is required.")))
-    if not (webhook_secret or connector.webhook_secret_encrypted):
+    if platform != Platform.PRESTASHOP and not (webhook_secret or connector.webhook_secret_encrypted):
         errors.append(line_error(["webhook_secret"], "missing", _("The webhook secret is required.")))
     if errors:
         raise ValidationFailed(_("The shop connector's settings are not valid."), errors=errors)
@@ -300,3 +301,33 @@ def shop_webhook_receive(
     if topic == "refund":
         return shop_refund_apply(connector=connector, payload=payload, now=now)
     return shop_order_apply(connector=connector, payload=payload, now=now)
+
+
+# --- polling (PrestaShop has no order webhooks) ----------------------------------------------------
+
+POLL_EVERY = timedelta(minutes=10)
+POLL_OVERLAP = timedelta(hours=1)  # clocks and late commits in the shop: applying twice is harmless
+POLLED_PLATFORMS = (Platform.PRESTASHOP,)
+
+
+def shop_connectors_poll(*, now: datetime | None = None) -> int:
+    """Periodic job: read the orders changed in each polled shop since its last sync (less an
+    hour). A connector polled less than ``POLL_EVERY`` ago, or with a backfill left unfinished
+    (``retour connector sync`` resumes it), waits. Returns how many shops were read."""
+    from retour.integrations.shops.sync import ShopSyncError, connector_sync
+
+    now = now or timezone.now()
+    due = ShopConnector.objects.filter(platform__in=POLLED_PLATFORMS, active=True).select_related("store")
+    polled = 0
+    for connector in due:
+        if (connector.sync_state or {}).get("next"):
+            continue
+        if connector.last_synced_at is not None and now - connector.last_synced_at < POLL_EVERY:
+            continue
+        since = (connector.last_synced_at or connector.created_at) - POLL_OVERLAP
+        try:
+            connector_sync(connector=connector, since=since, restart=True)
+        except ShopSyncError:
+            continue  # kept as the connector's last error; the next sweep tries again
+        polled += 1
+    return polled

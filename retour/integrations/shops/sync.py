@@ -61,9 +61,14 @@ def retry_after(response: httpx.Response, default: float = DEFAULT_RETRY_AFTER) 
 
 
 def fetch(
-    client: httpx.Client, request: dict[str, Any], *, sleep: Callable[[float], None] = time.sleep
-) -> httpx.Response:
-    """GET one page, waiting out 429s and retrying 5xx and network errors."""
+    client: httpx.Client,
+    request: dict[str, Any],
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    missing_ok: bool = False,
+) -> httpx.Response | None:
+    """GET one page, waiting out 429s and retrying 5xx and network errors; None for a 404 when
+    ``missing_ok`` (a deleted customer or address an order still refers to)."""
     problem = ""
     for attempt in range(1, MAX_TRIES + 1):
         try:
@@ -73,6 +78,8 @@ def fetch(
         else:
             if response.status_code == 200:
                 return response
+            if response.status_code == 404 and missing_ok:
+                return None
             if response.status_code == 429:
                 problem, wait = "429 too many requests", retry_after(response)
             elif response.status_code >= 500:
@@ -84,6 +91,12 @@ def fetch(
         if attempt < MAX_TRIES:
             sleep(wait)
     raise ShopSyncError(f"{problem} from {request['url']}, {MAX_TRIES} tries")
+
+
+def _found(response: httpx.Response | None) -> httpx.Response:
+    if response is None:  # only with missing_ok
+        raise ShopSyncError("not found")
+    return response
 
 
 def connector_sync(
@@ -105,7 +118,12 @@ def connector_sync(
         or not state.get("next")
         or ("since" in state and since is not None and state["since"] != since_key)
     ):
-        state = {"since": since_key, "next": adapter.first_page(since=since), "done": 0, "total": None}
+        state = {
+            "since": since_key,
+            "next": adapter.first_page(since=since, time_zone=connector.store.time_zone),
+            "done": 0,
+            "total": None,
+        }
     else:
         summary.resumed = True
         since = datetime.fromisoformat(state["since"]) if state.get("since") else None
@@ -116,12 +134,28 @@ def connector_sync(
     timeout = getattr(settings, "SHOP_TIMEOUT_SECONDS", 30)
     try:
         with httpx.Client(timeout=timeout, follow_redirects=False, **options) as client:
+            cache: dict[str, dict[str, Any]] = {}
+
+            def get(path: str) -> dict[str, Any]:
+                """A resource the orders refer to, read once per sync."""
+                if path not in cache:
+                    found = fetch(
+                        client,
+                        {"url": path, "params": {"output_format": "JSON"}},
+                        sleep=sleep,
+                        missing_ok=True,
+                    )
+                    body = found.json() if found is not None else {}
+                    cache[path] = body if isinstance(body, dict) else {}
+                return cache[path]
+
             count = adapter.count_request(since=since) if state.get("total") is None else None
             if count is not None:
-                state["total"] = adapter.parse_count(fetch(client, count, sleep=sleep))
+                state["total"] = adapter.parse_count(_found(fetch(client, count, sleep=sleep)))
             while state["next"]:
-                page = adapter.parse_page(fetch(client, state["next"], sleep=sleep), state["next"])
-                for payload in page.orders:
+                page = adapter.parse_page(_found(fetch(client, state["next"], sleep=sleep)), state["next"])
+                orders = adapter.enrich(page.orders, get, time_zone=connector.store.time_zone)
+                for payload in orders:
                     outcome = shop_order_apply(connector=connector, payload=payload)
                     summary.counts[outcome] = summary.counts.get(outcome, 0) + 1
                 summary.pages += 1

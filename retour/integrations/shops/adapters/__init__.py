@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from retour.integrations.shops.adapters.base import ShopAdapter
+from retour.integrations.shops.adapters.prestashop import PrestaShopAdapter
 from retour.integrations.shops.adapters.shopify import ShopifyAdapter
 from retour.integrations.shops.adapters.woocommerce import WooCommerceAdapter
 
 ADAPTERS: dict[str, ShopAdapter] = {
-    adapter.platform: adapter for adapter in (ShopifyAdapter(), WooCommerceAdapter())
+    adapter.platform: adapter for adapter in (ShopifyAdapter(), WooCommerceAdapter(), PrestaShopAdapter())
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -67,7 +67,10 @@ class ShopAdapter(Protocol):
         """``base_url``, ``headers``, ``auth`` for an ``httpx.Client`` talking to the shop."""
         ...
 
-    def first_page(self, *, since: datetime | None) -> dict[str, Any]: ...
+    def first_page(self, *, since: datetime | None, time_zone: str) -> dict[str, Any]:
+        """The request of the first page of orders changed since ``since`` (``time_zone``: the
+        store's, for a platform whose filters take local times)."""
+        ...
 
     def count_request(self, *, since: datetime | None) -> dict[str, Any] | None:
         """The request that counts the orders to sync (for the progress bar), when there is one."""
@@ -76,6 +79,13 @@ class ShopAdapter(Protocol):
     def parse_count(self, response: httpx.Response) -> int | None: ...
 
     def parse_page(self, response: httpx.Response, request: dict[str, Any]) -> Page: ...
+
+    def enrich(
+        self, orders: list[dict[str, Any]], get: Callable[[str], dict[str, Any]], *, time_zone: str
+    ) -> list[dict[str, Any]]:
+        """The orders with what they refer to by id, read through ``get(path)``; most platforms
+        give everything in the order and return it as it is."""
+        ...
 
 
 def signature_valid(body: bytes, signature: str, secret: str) -> bool:

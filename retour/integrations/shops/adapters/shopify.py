@@ -10,7 +10,7 @@ fulfilments that include them: at the fulfilment's last update when Shopify repo
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -175,7 +175,7 @@ class ShopifyAdapter:
         base = getattr(settings, "SHOPIFY_API_BASE", "") or shop_url
         return {"base_url": base.rstrip("/"), "headers": {"X-Shopify-Access-Token": token}}
 
-    def first_page(self, *, since: datetime | None) -> dict[str, Any]:
+    def first_page(self, *, since: datetime | None, time_zone: str = "UTC") -> dict[str, Any]:
         params: dict[str, Any] = {"status": "any", "limit": PAGE_SIZE, "order": "updated_at asc"}
         if since is not None:
             params["updated_at_min"] = since.isoformat()
@@ -190,6 +190,11 @@ class ShopifyAdapter:
     def parse_count(self, response: httpx.Response) -> int | None:
         count = response.json().get("count")
         return int(count) if isinstance(count, int) else None
+
+    def enrich(
+        self, orders: list[dict[str, Any]], get: Callable[[str], dict[str, Any]], *, time_zone: str
+    ) -> list[dict[str, Any]]:
+        return orders  # every field Retour reads is in the order
 
     def parse_page(self, response: httpx.Response, request: dict[str, Any]) -> Page:
         orders = response.json().get("orders")

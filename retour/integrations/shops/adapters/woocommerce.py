@@ -8,7 +8,7 @@ recorded with it (WooCommerce has no refund topic). An order is delivered when i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -130,7 +130,7 @@ class WooCommerceAdapter:
     def client_options(self, *, shop_url: str, token: str, consumer_key: str) -> dict[str, Any]:
         return {"base_url": shop_url.rstrip("/"), "auth": httpx.BasicAuth(consumer_key, token)}
 
-    def first_page(self, *, since: datetime | None) -> dict[str, Any]:
+    def first_page(self, *, since: datetime | None, time_zone: str = "UTC") -> dict[str, Any]:
         params: dict[str, Any] = {"per_page": PAGE_SIZE, "page": 1, "orderby": "id", "order": "asc"}
         if since is not None:
             params["modified_after"] = since.isoformat()
@@ -141,6 +141,11 @@ class WooCommerceAdapter:
 
     def parse_count(self, response: httpx.Response) -> int | None:
         return None
+
+    def enrich(
+        self, orders: list[dict[str, Any]], get: Callable[[str], dict[str, Any]], *, time_zone: str
+    ) -> list[dict[str, Any]]:
+        return orders  # every field Retour reads is in the order
 
     def parse_page(self, response: httpx.Response, request: dict[str, Any]) -> Page:
         orders = response.json()

@@ -152,3 +152,33 @@ def serve(fake: _Fake) -> Iterator[_Fake]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class FakePrestaShop(_Fake):
+    """``/api/orders`` with ``display=full``, ``filter[date_upd]=[from,to]`` (with ``date=1``),
+    ``sort`` and ``limit=offset,count``; the customers, addresses, countries, currencies and
+    languages an order refers to. An empty list is answered ``[]``, as PrestaShop does."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.basic = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
+        self.resources: dict[str, dict[str, Any]] = {}
+
+    def authorized(self, headers: Any) -> bool:
+        return headers.get("Authorization") == self.basic
+
+    def route(self, path: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        if path in self.resources:
+            return 200, self.resources[path], {}
+        if path != "/api/orders":
+            return 404, {"errors": [{"code": 3, "message": "not found"}]}, {}
+        orders = sorted(self.orders, key=lambda o: (o["date_upd"], o["id"]))
+        window = query.get("filter[date_upd]")
+        if window:
+            if query.get("date") != "1":
+                return 400, {"errors": [{"message": "date filter needs date=1"}]}, {}
+            low, high = window.strip("[]").split(",")
+            orders = [o for o in orders if low <= o["date_upd"] <= high]
+        offset, size = (int(n) for n in query.get("limit", f"0,{len(orders)}").split(","))
+        page = orders[offset : offset + size]
+        return 200, ({"orders": page} if page else []), {}
