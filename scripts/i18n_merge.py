@@ -107,7 +107,12 @@ def merge(lang: str, check_only: bool) -> list[str]:
             # msgmerge's guess from a similar msgid: wrong more often than not, and unused by gettext.
             message.string = ("",) * catalog.num_plurals if plural else ""
             message.flags.discard("fuzzy")
-        if not message.string or (isinstance(message.string, tuple) and not all(message.string)):
+        if (
+            not message.string
+            or (isinstance(message.string, tuple) and not all(message.string))
+            # msgmerge's guess, kept for the translator but unused by gettext: still missing.
+            or "fuzzy" in message.flags
+        ):
             missing.append(key)
     if not check_only:
         with path.open("wb") as fh:
