@@ -60,6 +60,9 @@ class CountryRule:
     refund_rule: RefundRule
     refund_deadline_days: int | None
     may_withhold_until_return: bool
+    # When part of an order is withdrawn: 'pro_rata' refunds the standard delivery in proportion
+    # to the value of the goods withdrawn (the whole order withdrawn gets all of it); '' = n/a.
+    partial_withdrawal_delivery: str
     guarantee_months: int | None
     presumption_months_new: int | None
     presumption_months_used: int | None
@@ -144,6 +147,9 @@ def _parse_row(row: dict[str, str]) -> CountryRule:
         refund_rule=_choice(row["refund_rule"], _REFUND_RULES, "refund_rule", cc),  # type: ignore[arg-type]
         refund_deadline_days=_int_or_none(row["refund_deadline_days"], "refund_deadline_days", cc),
         may_withhold_until_return=_flag(row["may_withhold_until_return"], "may_withhold_until_return", cc),
+        partial_withdrawal_delivery=_choice(
+            row["partial_withdrawal_delivery"], {"", "pro_rata", "none"}, "partial_withdrawal_delivery", cc
+        ),
         guarantee_months=numbers["guarantee_months"],
         presumption_months_new=numbers["presumption_months_new"],
         presumption_months_used=numbers["presumption_months_used"],

@@ -64,7 +64,22 @@ def notification_snapshot(*, return_request: ReturnRequest, kind: str) -> dict[s
         context.update(_refund_snapshot(rr))
     if kind == "credit_issued":
         context.update(_credit_snapshot(context.get("refund_id")))
+    if kind == "withdrawal_acknowledged":
+        context.update(_withdrawal_refund_snapshot(rr))
     return context
+
+
+def _withdrawal_refund_snapshot(rr: ReturnRequest) -> dict[str, Any]:
+    """What the refund will be, part by part: the acknowledgement says exactly that (art. 13/14)."""
+    from retour.returns.money import refund_breakdown
+
+    parts = refund_breakdown(rr)
+    return {
+        "refund_estimate": str(parts.total),
+        "refund_items": str(parts.items),
+        "refund_delivery": str(parts.delivery) if parts.delivery else "",
+        "refund_return_cost": str(parts.return_cost) if parts.return_cost else "",
+    }
 
 
 def _refund_snapshot(rr: ReturnRequest) -> dict[str, Any]:

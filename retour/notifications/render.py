@@ -24,6 +24,10 @@ AMOUNTS = (
     "amount_due",
     "surcharge_amount",
     "credit_amount",
+    "refund_estimate",
+    "refund_items",
+    "refund_delivery",
+    "refund_return_cost",
 )
 
 

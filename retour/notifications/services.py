@@ -49,7 +49,14 @@ def email_language(*candidates: str | None, kind: str = "return_created") -> str
     return "en"
 
 
-def status_url(return_request: ReturnRequest) -> str:
+def status_url(return_request: ReturnRequest, language: str | None = None) -> str:
+    """The status page's address; with ``language``, the page in that language (no redirect)."""
+    if language:
+        from django.urls import reverse
+        from django.utils import translation
+
+        with translation.override(language):
+            return settings.BASE_URL + reverse("portal:status", kwargs={"token": return_request.token})
     return f"{settings.BASE_URL}/portal/r/{return_request.token}"
 
 

@@ -114,6 +114,8 @@ def _line_out(line: OrderLine, currency: str) -> dict[str, Any]:
         "final_sale": line.final_sale,
         "returnable": line.returnable,
         "legal_exclusion": line.legal_exclusion or None,
+        "used": line.used,
+        "image_url": line.image_url,
         "delivered_quantity": line.delivered_quantity,
         "delivered_at": line.delivered_at,
     }

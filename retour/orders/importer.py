@@ -80,6 +80,8 @@ LINE_COLUMNS: dict[str, tuple[str, ...]] = {
     "final_sale": ("final_sale",),
     "returnable": ("returnable",),
     "legal_exclusion": ("legal_exclusion",),
+    "used": ("used", "second_hand"),
+    "image_url": ("image_url", "image"),
     "delivered_quantity": ("delivered_quantity",),
     "delivered_at": ("line_delivered_at",),
 }

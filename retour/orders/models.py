@@ -31,6 +31,11 @@ class PaymentProvider(models.TextChoices):
     MANUAL = "manual", _("Manual (staff pay by hand)")
 
 
+# Exclusions that apply only once the consumer has broken the seal after delivery (CRD art.
+# 16(e) and (i)): until then the item may be withdrawn, and the portal asks about the seal.
+SEAL_EXCLUSIONS = (LegalExclusion.SEALED_HYGIENE, LegalExclusion.SEALED_MEDIA)
+
+
 class Customer(models.Model):
     store = models.ForeignKey(
         "stores.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="customers"
@@ -134,6 +139,12 @@ class OrderLine(models.Model):
     legal_exclusion = models.CharField(
         _("statutory exclusion"), max_length=20, choices=LegalExclusion.choices, blank=True
     )
+    used = models.BooleanField(
+        _("second-hand goods"),
+        default=False,
+        help_text="Used goods: the legal guarantee's presumption may be shorter (e.g. 12 months in France)",
+    )
+    image_url = models.URLField(_("image URL"), max_length=500, blank=True)
     delivered_quantity = models.PositiveIntegerField(_("quantity delivered"), default=0)
     delivered_at = models.DateTimeField(_("delivered on"), null=True, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)

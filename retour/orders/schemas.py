@@ -143,6 +143,10 @@ class OrderLineIn(_In):
     final_sale: bool = False
     returnable: bool = True
     legal_exclusion: LegalExclusion | None = None
+    used: bool = Field(False, description="Second-hand goods (the guarantee's presumption may be shorter)")
+    image_url: str = Field(
+        "", max_length=500, pattern=r"^(https?://\S+)?$", description="The product picture the portal shows"
+    )
     delivered_quantity: int | None = Field(
         None, ge=0, description="Defaults to quantity when delivered, else 0"
     )
@@ -279,6 +283,8 @@ class OrderLineOut(Schema):
     final_sale: bool
     returnable: bool
     legal_exclusion: str | None
+    used: bool
+    image_url: str
     delivered_quantity: int
     delivered_at: datetime | None
 

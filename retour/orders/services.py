@@ -27,6 +27,8 @@ _LINE_FIELDS = (
     "tags",
     "final_sale",
     "returnable",
+    "used",
+    "image_url",
     "delivered_quantity",
     "delivered_at",
 )

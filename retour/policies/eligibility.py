@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from retour.core import clock
 from retour.core.errors import LegalInputRefused, line_error
-from retour.orders.models import Order, OrderLine
+from retour.orders.models import SEAL_EXCLUSIONS, Order, OrderLine
 from retour.policies.models import Policy, WindowStart
 
 # Reasons that make a defect the seller's fault and open the legal guarantee.
@@ -48,9 +48,16 @@ class LineEligibility:
     guarantee_deadline: date | None
     right: str | None
     reasons: list[Refusal] = field(default_factory=list)
+    # A defect appearing by then is presumed to have existed at delivery (shorter for used goods).
+    presumption_deadline: date | None = None
 
     def open_for_guarantee(self, today: date) -> bool:
         return self.guarantee_deadline is not None and today <= self.guarantee_deadline
+
+    @property
+    def asks_seal(self) -> bool:
+        """Sealed goods within the withdrawal period: whether the seal was broken decides."""
+        return self.line.legal_exclusion in SEAL_EXCLUSIONS and self.right == "withdrawal"
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,8 @@ class OrderLaw:
 
     withdrawal_ends_on: date | None
     guarantee_ends_on: date | None
+    starts_on: date | None = None  # the consumer's delivery day the periods run from
+    country: str = ""
 
 
 @lru_cache(maxsize=4096)
@@ -90,6 +99,13 @@ def _guarantee_end(country: str, start: date) -> date | None:
     return engine.guarantee(country=country, delivered_on=start).guarantee_ends_on
 
 
+@lru_cache(maxsize=4096)
+def _presumption_end(country: str, start: date, used: bool) -> date | None:
+    from retour.legal import engine
+
+    return engine.guarantee(country=country, delivered_on=start, used=used).presumption_ends_on
+
+
 def order_law(order: Order, policy: Policy) -> OrderLaw:
     """Statutory withdrawal end and guarantee end for this order (None when they don't apply)."""
     country = order.ship_country or order.store.country
@@ -110,7 +126,7 @@ def order_law(order: Order, policy: Policy) -> OrderLaw:
                 order.withdrawal_info_given_on,
             )
         guarantee_end = _guarantee_end(country, start) if not order.is_business else None
-    return OrderLaw(withdrawal_end, guarantee_end)
+    return OrderLaw(withdrawal_end, guarantee_end, start, country)
 
 
 @contextmanager
@@ -169,7 +185,9 @@ def _line_eligibility(
     reasons: list[Refusal] = []
     returnable = max(line.delivered_quantity - held, 0)
     p_deadline = policy_deadline(line, policy) if line.delivered_quantity else None
-    s_deadline = law.withdrawal_ends_on if not line.legal_exclusion and line.delivered_quantity else None
+    # Sealed goods are excluded only once unsealed after delivery: the answer decides (returns).
+    withdrawable = not line.legal_exclusion or line.legal_exclusion in SEAL_EXCLUSIONS
+    s_deadline = law.withdrawal_ends_on if withdrawable and line.delivered_quantity else None
     deadline = max((d for d in (p_deadline, s_deadline) if d), default=None)
     right = None
     if s_deadline and today <= s_deadline:
@@ -208,4 +226,7 @@ def _line_eligibility(
         guarantee_deadline=law.guarantee_ends_on if line.delivered_quantity else None,
         right=right if not override or right else "policy",
         reasons=reasons,
+        presumption_deadline=_presumption_end(law.country, law.starts_on, line.used)
+        if law.guarantee_ends_on and law.starts_on and line.delivered_quantity
+        else None,
     )

@@ -25,7 +25,8 @@ from retour.core.errors import NotFound
 from retour.orders.models import Order, OrderLine
 from retour.policies.eligibility import GUARANTEE_REASONS, LineEligibility
 from retour.policies.models import Resolution, ReturnReason
-from retour.returns.models import ReturnEvent, ReturnRequest, Right, Status
+from retour.returns.models import DEAD_STATUSES, ReturnEvent, ReturnRequest, Right, Status
+from retour.returns.money import fee_label
 from retour.returns.returnability import order_returnability
 from retour.returns.selectors import return_events, return_get, return_money
 from retour.returns.services import APPROVAL_VALIDITY_DAYS, ExchangeRequest, LineRequest, return_create
@@ -116,6 +117,7 @@ class LineView:
     eligibility: LineEligibility
     reasons: list[str]  # why it cannot be returned, in the shopper's language
     guarantee_open: bool = False  # the legal guarantee still covers a defect
+    today: date | None = None  # the consumer's date the eligibility was read for
 
     @property
     def eligible(self) -> bool:
@@ -157,6 +159,7 @@ def order_lines(*, order: Order, now: datetime | None = None) -> list[LineView]:
             eligibility=e,
             reasons=[str(r.message) for r in e.reasons],
             guarantee_open=e.open_for_guarantee(today),
+            today=today,
         )
         for e in rows
     ]
@@ -406,3 +409,66 @@ def resolutions_for_draft(*, order: Any, draft: list[Any], now: Any = None) -> l
     today = clock.consumer_date(now, order.ship_country or order.store.country, order.store.time_zone)
     rights = [line_right(eligibility[d.line_id], d.reason, today) for d in draft if d.line_id in eligibility]
     return resolutions_allowed(policy=policy, rights=rights)
+
+
+# --- the money summary of the status page ------------------------------------------------------
+
+
+@dataclass
+class MoneySummary:
+    """What the shopper gets back, said the way the resolution pays it.
+
+    ``kind``: ``refund`` (money to the original payment), ``store_credit`` (one credit amount,
+    its bonus included), ``exchange`` (an item, no money), ``repair`` (repair or replacement
+    under the guarantee, no money), ``closed`` (cancelled, rejected or expired: nothing is due).
+    ``credit_code`` is the store-credit code once one is issued.
+    """
+
+    kind: str
+    currency: str
+    amount: Decimal = Decimal("0")  # the refund, or the credit with its bonus
+    bonus: Decimal = Decimal("0")
+    fees: list[dict[str, Any]] = field(default_factory=list)
+    shipping_refund: Decimal = Decimal("0")
+    paid: Decimal = Decimal("0")  # refunded or credited so far
+    refund_due_by: date | None = None
+    exchange_items: list[dict[str, str]] = field(default_factory=list)
+    credit_code: str = ""
+
+
+def money_summary(rr: ReturnRequest) -> MoneySummary:
+    """The status page's money block for ``rr`` (its lines, refunds and exchange items loaded)."""
+    money = return_money(rr)
+    kind = rr.resolution if rr.resolution in (Resolution.REFUND, Resolution.STORE_CREDIT) else "repair"
+    if rr.resolution == Resolution.EXCHANGE:
+        kind = "exchange"
+    if rr.status in DEAD_STATUSES:
+        kind = "closed"
+    summary = MoneySummary(kind=kind, currency=money.currency, paid=money.refunded_total)
+    if kind == "exchange":
+        titles = {ln.order_line_id: ln.order_line.title or ln.order_line.sku for ln in rr.lines.all()}
+        items = list(rr.exchange_items.all())
+        products = {
+            p.sku: p
+            for p in Product.objects.filter(store_id=rr.store_id, sku__in={i.sku for i in items if i.sku})
+        }
+        summary.exchange_items = [
+            {
+                "instead_of": titles.get(item.order_line_id, ""),
+                "wanted": variant_label(products[item.sku])
+                if item.sku in products
+                else (item.wish or item.sku),
+            }
+            for item in items
+        ]
+    if kind in ("refund", "store_credit"):
+        summary.amount = money.estimated_refund + money.estimated_credit_bonus
+        summary.bonus = money.estimated_credit_bonus
+        summary.fees = [{"label": fee_label(f["code"]), "amount": f["amount"]} for f in money.fees]
+        summary.shipping_refund = money.shipping_refund
+        # The code of credit already issued (refunds and their codes are prefetched by return_get).
+        summary.credit_code = next((c.code for r in rr.refunds.all() for c in r.credit_codes.all()), "")
+        # Nothing is "due" once paid in full: the legal date only matters while money is owed.
+        if rr.refund_due_by and money.refunded_total < money.estimated_refund:
+            summary.refund_due_by = rr.refund_due_by
+    return summary

@@ -41,6 +41,7 @@ class DraftLine:
     reason: str
     comment: str = ""
     photos: tuple[str, ...] = ()  # storage names of checked, re-encoded draft photos
+    seal_opened: bool | None = None  # sealed goods: the answer to "Has the seal been opened?"
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "photos": list(self.photos)}
@@ -53,11 +54,16 @@ class DraftLine:
             reason=str(data["reason"]),
             comment=str(data.get("comment", "")),
             photos=tuple(data.get("photos", ())),
+            seal_opened=data.get("seal_opened"),
         )
 
     def request(self) -> LineRequest:
         return LineRequest(
-            line_id=self.line_id, quantity=self.quantity, reason=self.reason, comment=self.comment
+            line_id=self.line_id,
+            quantity=self.quantity,
+            reason=self.reason,
+            comment=self.comment,
+            seal_opened=self.seal_opened,
         )
 
 
@@ -225,18 +231,34 @@ def withdrawal_reason(store: Any) -> str:
     return codes[0] if codes else "other"
 
 
-def withdrawal_statement_text(*, name: str, email: str, order_number: str, submitted_at: datetime) -> str:
-    """The statement as the consumer made it (English; kept verbatim on the return)."""
-    return (
-        f"Withdrawal statement: I, {name} ({email}), hereby withdraw from my contract for order "
-        f"{order_number}. Submitted through the online withdrawal function on {submitted_at.isoformat()}."
-    )
+def withdrawal_statement_text(
+    *, name: str, email: str, order_number: str, submitted_at: datetime, time_zone: str = "UTC"
+) -> str:
+    """The statement as the consumer made it, in the language of the page they made it on, with
+    the date and time in the shop's time zone (kept verbatim on the return)."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import formats
+    from django.utils.translation import gettext
+
+    local = submitted_at.astimezone(ZoneInfo(time_zone))
+    when = f"{formats.date_format(local, 'DATE_FORMAT')} {local:%H:%M} ({time_zone})"
+    return gettext(
+        "Withdrawal statement: I, %(name)s (%(email)s), hereby withdraw from my contract for order "
+        "%(number)s. Submitted through the online withdrawal function on %(when)s."
+    ) % {"name": name, "email": email, "number": order_number, "when": when}
 
 
 def _statement_record(rr: ReturnRequest, *, name: str, email: str, now: datetime) -> None:
     from retour.helpdesk.services import message_post
 
-    text = withdrawal_statement_text(name=name, email=email, order_number=rr.order.number, submitted_at=now)
+    text = withdrawal_statement_text(
+        name=name,
+        email=email,
+        order_number=rr.order.number,
+        submitted_at=now,
+        time_zone=rr.store.time_zone,
+    )
     message_post(return_request=rr, author_type="customer", author_name=name, body=text, now=now)
 
 

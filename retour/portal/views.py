@@ -159,7 +159,7 @@ def _return_or_404(token: str) -> Any:
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest, store: str) -> HttpResponse:
     shop = _store(store)
-    form = LookupForm(request.POST or None)
+    form = LookupForm(request.POST or None, initial={"order_number": request.GET.get("order", "")[:64]})
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["order_number"]
         order = _order_lookup_limited(request, shop, number, form.cleaned_data["contact"])
@@ -186,12 +186,13 @@ def order_page(request: HttpRequest, store: str) -> HttpResponse:
     draft = access.draft_get(request, store=shop, order=order) or {"lines": []}
     errors: dict[Any, list[Any]] = {}
     status = 200
+    drafted = {d["line_id"]: d for d in draft.get("lines", [])}
     if request.method == "POST":
-        chosen, errors, status = _parse_items(request, shop, order, lines, reasons, draft)
+        _chosen, errors, status = _parse_items(request, shop, order, lines, reasons, draft)
         if not errors:
             return redirect("portal:review", store=shop.slug)
-        draft = access.draft_get(request, store=shop, order=order) or {"lines": chosen}
-    drafted = {d["line_id"]: d for d in draft.get("lines", [])}
+        saved = access.draft_get(request, store=shop, order=order) or {"lines": []}
+        drafted = _typed(request, lines, {d["line_id"]: d for d in saved.get("lines", [])})
     rows = [
         {
             "view": v,
@@ -201,7 +202,10 @@ def order_page(request: HttpRequest, store: str) -> HttpResponse:
         }
         for v in lines
     ]
+    photo_reasons = " ".join(r.code for r in reasons if r.requires_photo)
     context = {
+        "error_summary": _error_summary(rows, errors.get(None, [])),
+        "photo_reasons": photo_reasons,
         "order": order,
         "returns": selectors.order_returns(order=order),
         "rows": rows,
@@ -210,6 +214,37 @@ def order_page(request: HttpRequest, store: str) -> HttpResponse:
         "max_photos": MAX_PHOTOS,
     }
     return render_portal(request, "portal/order.html", context, store=shop, status=status)
+
+
+def _typed(
+    request: HttpRequest, lines: list[selectors.LineView], saved: dict[int, dict[str, Any]]
+) -> dict[int, dict[str, Any]]:
+    """What the shopper typed, for every line, to show again with the errors (nothing is lost:
+    a reason chosen with a quantity of 0 stays chosen)."""
+    typed = {}
+    for view in lines:
+        key = view.line.id
+        if f"qty_{key}" not in request.POST:
+            continue
+        typed[key] = {
+            "quantity": parse_positive_int(request.POST.get(f"qty_{key}", "")) or 0,
+            "reason": request.POST.get(f"reason_{key}", ""),
+            "comment": request.POST.get(f"comment_{key}", "")[:2000],
+            "seal_opened": _seal_answer(request, view),
+            "photos": saved.get(key, {}).get("photos", []),
+        }
+    return typed
+
+
+def _error_summary(rows: list[dict[str, Any]], page_errors: list[Any]) -> list[dict[str, Any]]:
+    """The GOV.UK error summary: every problem once, each linking to the item it is about."""
+    summary = [{"text": str(e), "href": ""} for e in page_errors]
+    for row in rows:
+        title = row["view"].line.title or row["view"].line.sku
+        for problem in row["errors"]:
+            text = gettext("%(item)s: %(problem)s") % {"item": title, "problem": problem}
+            summary.append({"text": text, "href": f"#line-{row['view'].line.id}-errors"})
+    return summary
 
 
 def _parse_items(
@@ -238,15 +273,19 @@ def _parse_items(
         if not quantity:
             if quantity is None:
                 errors.setdefault(line_id, []).append(gettext("Choose a quantity."))
+            elif request.POST.get(f"reason_{line_id}"):  # a reason without units: ask, don't drop it
+                errors.setdefault(line_id, []).append(
+                    gettext("Choose how many to return, or clear the reason if you keep this item.")
+                )
             continue
         reason = request.POST.get(f"reason_{line_id}", "")
         comment = request.POST.get(f"comment_{line_id}", "")[:2000]
         offered = {r.code: r for r in selectors.reasons_for(view, reasons)}
-        line_errors = _line_problems(view, quantity, offered.get(reason))
+        seal = _seal_answer(request, view)
+        line_errors = _line_problems(view, quantity, offered.get(reason), seal)
         errors.update({line_id: line_errors} if line_errors else {})
-        chosen.append(
-            DraftLine(line_id, quantity, reason, comment, previous.get(line_id, DraftLine(0, 0, "")).photos)
-        )
+        photos = previous.get(line_id, DraftLine(0, 0, "")).photos
+        chosen.append(DraftLine(line_id, quantity, reason, comment, photos, seal))
     chosen, photo_errors = _take_photos(request, chosen, known_reasons)
     for key, problems in photo_errors.items():
         errors.setdefault(key, []).extend(problems)
@@ -260,7 +299,17 @@ def _parse_items(
     return [c.as_dict() for c in chosen], errors, 200
 
 
-def _line_problems(view: selectors.LineView, quantity: int, reason: Any) -> list[Any]:
+def _seal_answer(request: HttpRequest, view: selectors.LineView) -> bool | None:
+    """The answer to "Has the seal been opened?" for sealed goods (None when not asked or not given)."""
+    answer = request.POST.get(f"seal_{view.line.id}", "")
+    return {"yes": True, "no": False}.get(answer) if view.eligibility.asks_seal else None
+
+
+def _line_problems(
+    view: selectors.LineView, quantity: int, reason: Any, seal: bool | None = None
+) -> list[Any]:
+    from retour.returns.services import seal_refusal
+
     problems: list[Any] = []
     if not view.selectable:
         problems += view.reasons or [gettext("This item cannot be returned.")]
@@ -271,6 +320,10 @@ def _line_problems(view: selectors.LineView, quantity: int, reason: Any) -> list
         )
     if reason is None:
         problems.append(gettext("Choose a reason."))
+    if view.eligibility.asks_seal and seal is None:
+        problems.append(gettext("Tell us whether the seal has been opened."))
+    elif reason is not None and (refusal := seal_refusal(view.eligibility, reason.code, seal, view.today)):
+        problems.append(refusal)
     return problems
 
 
@@ -301,7 +354,9 @@ def _take_photos(
         reason = reasons.get(item.reason)
         if reason is not None and reason.requires_photo and not names and item.line_id not in errors:
             errors.setdefault(item.line_id, []).append(gettext("Please add a photo that shows the problem."))
-        out.append(DraftLine(item.line_id, item.quantity, item.reason, item.comment, tuple(names)))
+        out.append(
+            DraftLine(item.line_id, item.quantity, item.reason, item.comment, tuple(names), item.seal_opened)
+        )
     return out, errors
 
 
@@ -430,14 +485,12 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _status_context(request: HttpRequest, rr: Any) -> dict[str, Any]:
-    from retour.returns.money import return_money
-
     faqs = _faq_list(rr.store)
     picked = request.GET.get("faq", "")
     answer = next((f for f in faqs if str(f.id) == picked), None)
     return {
         "rr": rr,
-        "money": return_money(rr),
+        "money_summary": selectors.money_summary(rr),
         "timeline": selectors.timeline(rr),
         "next_step": selectors.next_step(rr),
         "ship_by": selectors.ship_by(rr),
@@ -573,10 +626,10 @@ def withdraw_confirm(request: HttpRequest, store: str) -> HttpResponse:
     ]
     errors: list[Any] = []
     if request.method == "POST":
-        requests = _withdrawal_lines(request, shop, lines)
-        if not requests:
+        requests, errors = _withdrawal_lines(request, shop, lines)
+        if not requests and not errors:
             errors.append(gettext("Choose at least one item."))
-        else:
+        elif not errors:
             try:
                 rr = portal_withdrawal_submit(
                     order=order, name=pending["name"], email=pending["email"], lines=requests
@@ -592,11 +645,11 @@ def withdraw_confirm(request: HttpRequest, store: str) -> HttpResponse:
 
 def _withdrawal_lines(
     request: HttpRequest, store: Store, lines: list[selectors.LineView]
-) -> list[LineRequest]:
+) -> tuple[list[LineRequest], list[Any]]:
     from retour.portal.services import withdrawal_reason
 
     reason = withdrawal_reason(store)
-    out = []
+    out, errors = [], []
     for view in lines:
         if not request.POST.get(f"line_{view.line.id}"):
             continue
@@ -604,9 +657,15 @@ def _withdrawal_lines(
             request.POST.get(f"qty_{view.line.id}", view.eligibility.returnable_quantity)
         )
         quantity = min(quantity or 0, view.eligibility.returnable_quantity)
-        if quantity:
-            out.append(LineRequest(line_id=view.line.id, quantity=quantity, reason=reason))
-    return out
+        seal = _seal_answer(request, view)
+        if quantity and view.eligibility.asks_seal and seal is None:
+            errors.append(
+                gettext("%(item)s: tell us whether the seal has been opened.")
+                % {"item": view.line.title or view.line.sku}
+            )
+        elif quantity:
+            out.append(LineRequest(line_id=view.line.id, quantity=quantity, reason=reason, seal_opened=seal))
+    return out, errors
 
 
 @require_GET
@@ -614,7 +673,14 @@ def acknowledgement(request: HttpRequest, token: str) -> HttpResponse:
     rr = _return_or_404(token)
     if not rr.is_withdrawal_statement:
         return HttpResponseRedirect(reverse("portal:status", kwargs={"token": rr.token}))
-    context = {"rr": rr, "statement": _statement(rr), "ship_by": selectors.ship_by(rr)}
+    from retour.returns.money import refund_breakdown
+
+    context = {
+        "rr": rr,
+        "statement": _statement(rr),
+        "ship_by": selectors.ship_by(rr),
+        "refund": refund_breakdown(rr),
+    }
     return render_portal(request, "portal/acknowledgement.html", context, store=rr.store)
 
 

@@ -114,7 +114,13 @@ def return_create_endpoint(request: HttpRequest, payload: ReturnIn) -> Any:
             order_number=payload.order_number,
             actor=actor,
             lines=[
-                LineRequest(line_id=ln.line_id, quantity=ln.quantity, reason=ln.reason, comment=ln.comment)
+                LineRequest(
+                    line_id=ln.line_id,
+                    quantity=ln.quantity,
+                    reason=ln.reason,
+                    comment=ln.comment,
+                    seal_opened=ln.seal_opened,
+                )
                 for ln in payload.lines
             ],
             resolution=payload.resolution,
@@ -305,6 +311,7 @@ def _line_out(line: ReturnLine, currency: str) -> dict[str, Any]:
         "reason": line.reason,
         "comment": line.comment,
         "right": line.right,
+        "seal_opened": line.seal_opened,
         "quantity": line.quantity,
         "approved_quantity": line.approved_quantity,
         "received_quantity": line.received_quantity,

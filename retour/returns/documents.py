@@ -82,19 +82,17 @@ def _clean(text: str) -> str:
 def _format_day(day: date, lang: str) -> str:
     from babel.dates import format_date
 
-    return format_date(day, format="long", locale="fr_FR" if lang == "fr" else "en_GB")
+    from retour.core.dates import first_of_month
+
+    return first_of_month(format_date(day, format="long", locale="fr_FR" if lang == "fr" else "en_GB"), lang)
 
 
 def _format_date(moment: datetime | None, lang: str, tz_name: str) -> str:
-    from babel.dates import format_date
-
     from retour.core.clock import local_date
 
     if moment is None:
         return ""
-    return format_date(
-        local_date(moment, tz_name), format="long", locale="fr_FR" if lang == "fr" else "en_GB"
-    )
+    return _format_day(local_date(moment, tz_name), lang)
 
 
 def slip_location(return_request: ReturnRequest) -> Location | None:
@@ -276,13 +274,15 @@ def _steps(rr: ReturnRequest, lang: str, st: dict[str, ParagraphStyle]) -> list:
     steps = [_t("step_pack", lang), _t("step_attach", lang, number=rr.number), _t("step_drop", lang)]
     out: list = [Paragraph(_clean(_t("what_to_do", lang)), st["h2"])]
     out += [Paragraph(f"<b>{i}.</b> {_clean(text)}", st["normal"]) for i, text in enumerate(steps, start=1)]
-    send_back_by = return_send_back_by(rr) if rr.status == "approved" else None
+    # A withdrawal may be sent back before any approval: its slip carries the date too.
+    waiting = rr.status == "approved" or (rr.status == "requested" and rr.right == "withdrawal")
+    send_back_by = return_send_back_by(rr) if waiting else None
     if send_back_by:
         out.append(Paragraph(_clean(_t("ship_by", lang, date=_format_day(send_back_by, lang))), st["normal"]))
     if rr.right == "withdrawal":
         out.append(Paragraph(_clean(_t("withdrawal", lang)), st["normal"]))
     out.append(Spacer(1, 6 * mm))
-    out.append(Paragraph(_clean(_t("follow", lang, url=status_url(rr))), st["small"]))
+    out.append(Paragraph(_clean(_t("follow", lang, url=status_url(rr, language=lang))), st["small"]))
     if rr.store.support_email:
         out.append(Paragraph(_clean(_t("questions", lang, email=rr.store.support_email)), st["small"]))
     return out

@@ -111,6 +111,14 @@ class ReturnRequest(models.Model):
         default=False,
         help_text="The whole order is withdrawn: the standard delivery cost is refunded",
     )
+    delivery_refund = models.DecimalField(
+        _("delivery cost refunded"),
+        max_digits=12,
+        decimal_places=3,
+        default=0,
+        help_text="The share of the standard delivery this withdrawal refunds (all of what is left "
+        "when it completes the order; pro rata to the goods' value for a partial withdrawal)",
+    )
     refund_due_by = models.DateField(_("refund due by"), null=True, blank=True)
     refund_overdue_flagged_at = models.DateTimeField(_("refund flagged overdue on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created on"))
@@ -185,6 +193,12 @@ class ReturnLine(models.Model):
         _("unit refund"), max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES
     )
     right = models.CharField(_("right"), max_length=16, choices=Right.choices, default=Right.POLICY)
+    seal_opened = models.BooleanField(
+        _("seal opened"),
+        null=True,
+        blank=True,
+        help_text="For sealed goods: whether the seal was broken after delivery (unknown when empty)",
+    )
 
     class Meta:
         verbose_name = _("return line")

@@ -60,10 +60,11 @@ def units_value(line: OrderLine, units: int, currency: str) -> Decimal:
     if units >= line.quantity:
         return quantize(line.paid_total, currency)
     exact = line.paid_total * units / line.quantity
-    return _floor(exact, currency)
+    return floor_amount(exact, currency)
 
 
-def _floor(amount: Decimal, currency: str) -> Decimal:
+def floor_amount(amount: Decimal, currency: str) -> Decimal:
+    """``amount`` rounded down to the currency's unit: shares never add up to more than the whole."""
     return amount.quantize(quantize(Decimal("1"), currency), rounding=ROUND_DOWN)
 
 
@@ -152,11 +153,10 @@ def return_money(rr: ReturnRequest, ctx: MoneyContext | None = None) -> ReturnMo
     trigger = ctx.policy.refund_trigger
     refunded = sum((r.amount for r in rr.refunds.all() if r.status != "failed"), ZERO)
     deductions = quantize(_deductions(rr), currency)
-    shipping = (
-        quantize(min(rr.order.shipping_standard_amount, rr.order.shipping_amount), currency)
-        if rr.include_shipping_refund
-        else ZERO
-    )
+    shipping = ZERO
+    if rr.include_shipping_refund:  # returns made before delivery_refund was stored: the whole of it
+        standard = quantize(min(rr.order.shipping_standard_amount, rr.order.shipping_amount), currency)
+        shipping = quantize(rr.delivery_refund, currency) if rr.delivery_refund else standard
 
     counted = {ln.id: counted_units(ln, rr, trigger) for ln in rr.lines.all()}
     counted_value = _value(rr, counted)
@@ -196,10 +196,16 @@ def return_money(rr: ReturnRequest, ctx: MoneyContext | None = None) -> ReturnMo
 
 
 def _shipping_part(rr: ReturnRequest, basis: dict[int, int], shipping: Decimal) -> Decimal:
-    """The standard delivery is refunded only once every unit of the whole-order withdrawal counts."""
-    if shipping <= 0 or not all(basis.get(ln.id, 0) >= ln.quantity for ln in rr.lines.all()):
+    """The delivery share counts in proportion to the value of the units that count (all of it
+    once every unit does): units refused at inspection take their share with them."""
+    if shipping <= 0:
         return ZERO
-    return shipping
+    if all(basis.get(ln.id, 0) >= ln.quantity for ln in rr.lines.all()):
+        return shipping
+    requested = _value(rr, {ln.id: ln.quantity for ln in rr.lines.all()})
+    if requested <= 0:
+        return ZERO
+    return floor_amount(shipping * _value(rr, basis) / requested, rr.order.currency)
 
 
 def _order_cap(rr: ReturnRequest, refunded_here: Decimal) -> Decimal:
@@ -225,3 +231,31 @@ def order_refunded_total(order_id: int) -> Decimal:
         total=Sum("refunds__amount", filter=~Q(refunds__status="failed"))
     )["total"]
     return Decimal(total or ZERO)
+
+
+@dataclass(frozen=True)
+class RefundBreakdown:
+    """What a refund is made of, as the withdrawal acknowledgement states it (art. 13, 14(1))."""
+
+    items: Decimal  # what was paid for the items
+    delivery: Decimal  # the standard delivery (or its share) refunded
+    return_cost: Decimal  # the direct cost of return the consumer was told he bears
+    other_fees: Decimal
+    deductions: Decimal
+    total: Decimal
+
+
+def refund_breakdown(rr: ReturnRequest, money: ReturnMoney | None = None) -> RefundBreakdown:
+    """The estimate of ``rr`` split into its parts."""
+    money = money or return_money(rr)
+    return_cost = sum((f["amount"] for f in money.fees if f["code"] == "return_shipping"), ZERO)
+    other = sum((f["amount"] for f in money.fees if f["code"] != "return_shipping"), ZERO)
+    items = money.estimated_refund + return_cost + other + money.deductions - money.shipping_refund
+    return RefundBreakdown(
+        items=max(items, ZERO),
+        delivery=money.shipping_refund,
+        return_cost=return_cost,
+        other_fees=other,
+        deductions=money.deductions,
+        total=money.estimated_refund,
+    )

@@ -28,6 +28,11 @@ class ReturnLineIn(_In):
     quantity: int = Field(..., description="Units to return")
     reason: str = Field(..., max_length=50, description="A code of GET /reasons")
     comment: str = Field("", max_length=2000)
+    seal_opened: bool | None = Field(
+        None,
+        description="Sealed goods (legal_exclusion sealed_hygiene / sealed_media): whether the seal was "
+        "opened after delivery. Opened, they are excluded from withdrawal (statutory_exclusion)",
+    )
 
 
 class ExchangeItemIn(_In):
@@ -84,6 +89,9 @@ class InspectionEntryIn(_In):
     accepted: bool = Field(..., description="Whether these units count for the refund")
     deduction: Money | None = Field(None, description="Taken off the refund for diminished value")
     note: str = Field("", max_length=2000)
+    seal_opened: bool | None = Field(
+        None, description="Corrects the shopper's seal answer; the note must say why (kept in the event)"
+    )
 
 
 class InspectIn(_In):
@@ -123,6 +131,7 @@ class ReturnLineOut(Schema):
     reason: str
     comment: str
     right: str
+    seal_opened: bool | None
     quantity: int
     approved_quantity: int
     received_quantity: int

@@ -38,6 +38,7 @@ from retour.policies.models import GUARANTEE_RESOLUTIONS, NO_MONEY_RESOLUTIONS, 
 from retour.returns import transitions
 from retour.returns.keep_it import KeepIt, keep_it_rule
 from retour.returns.models import (
+    DEAD_STATUSES,
     Condition,
     Disposition,
     ExchangeItem,
@@ -64,6 +65,7 @@ class LineRequest:
     quantity: int
     reason: str
     comment: str = ""
+    seal_opened: bool | None = None  # sealed goods: the shopper's answer to "Has the seal been opened?"
 
 
 @dataclass(frozen=True)
@@ -320,7 +322,8 @@ def return_create(
         # the location stays empty until a parcel arrives: receiving falls back to `main`
     )
     rr.right = _return_right(rights, withdrawal_statement)
-    rr.include_shipping_refund = rr.right == Right.WITHDRAWAL and _whole_order(order, accepted, eligibility)
+    rr.delivery_refund = _delivery_refund(order, accepted, eligibility) if rr.right == Right.WITHDRAWAL else 0
+    rr.include_shipping_refund = rr.delivery_refund > 0
     rr.refund_due_by = _refund_due_on(rr)
     rr.save(force_insert=True)
     from retour.returns.money import MoneyContext, units_value
@@ -334,6 +337,7 @@ def return_create(
                 comment=req.comment[:2000],
                 quantity=req.quantity,
                 right=right,
+                seal_opened=req.seal_opened if elig.asks_seal else None,
                 unit_refund=units_value(elig.line, 1, order.currency),
             )
             for req, elig, right, _o in accepted
@@ -428,6 +432,8 @@ def _check_line(
     wanted[req.line_id] = wanted.get(req.line_id, 0) + req.quantity
     refusals = {r.code: r.message for r in elig.reasons}
     right = line_right(elig, req.reason, today)
+    if elig.asks_seal and req.seal_opened:
+        right = _unsealed_right(elig, req, today, errs, loc, override)
     if right == Right.GUARANTEE:
         for code in ("outside_return_window", "final_sale", "not_returnable_item"):
             refusals.pop(code, None)
@@ -443,6 +449,46 @@ def _check_line(
     errs += [line_error(loc, code, msg) for code, msg in refusals.items()]
     overridden = _overridden_codes(elig) if override and not errs else []
     return errs, right, overridden
+
+
+SEAL_REFUSALS = {
+    "sealed_hygiene": _(
+        "Once its seal has been opened, this item cannot be returned for health and hygiene reasons. "
+        "A defect is still covered by the legal guarantee."
+    ),
+    "sealed_media": _(
+        "Once its seal has been opened, this recording or software cannot be returned. "
+        "A defect is still covered by the legal guarantee."
+    ),
+}
+
+
+def seal_refusal(elig: LineEligibility, reason: str, seal_opened: bool | None, today: Any) -> Any:
+    """Why a line of sealed goods cannot be withdrawn with this answer (None when it can)."""
+    errs: list[dict[str, Any]] = []
+    if elig.asks_seal and seal_opened:
+        _unsealed_right(elig, LineRequest(elig.line.id, 1, reason, seal_opened=True), today, errs, [], False)
+    return errs[0]["message"] if errs else None
+
+
+def _unsealed_right(
+    elig: LineEligibility,
+    req: LineRequest,
+    today: Any,
+    errs: list[dict[str, Any]],
+    loc: list[Any],
+    override: bool,
+) -> str:
+    """Sealed goods unsealed after delivery are excluded from withdrawal (CRD art. 16(e), (i));
+    a defect is still claimed under the legal guarantee, and staff may accept one as a gesture."""
+    if req.reason in GUARANTEE_REASONS and elig.open_for_guarantee(today):
+        return Right.GUARANTEE
+    if override:
+        return Right.POLICY
+    errs.append(
+        line_error([*loc, "seal_opened"], "statutory_exclusion", SEAL_REFUSALS[elig.line.legal_exclusion])
+    )
+    return ""
 
 
 def _overridden_codes(elig: LineEligibility) -> list[str]:
@@ -506,17 +552,43 @@ def _return_right(rights: list[str], withdrawal_statement: bool) -> str:
     return Right.POLICY
 
 
-def _whole_order(order: Order, accepted: list, eligibility: dict[int, LineEligibility]) -> bool:
-    """Whether this return takes back every delivered unit of the order (then the standard
-    delivery cost is refunded too, art. 13(2))."""
+def _delivery_refund(order: Order, accepted: list, eligibility: dict[int, LineEligibility]) -> Any:
+    """The share of the standard delivery cost this withdrawal refunds (art. 13(1)-(2); the
+    premium supplement never). When the order is now withdrawn in full (with its earlier
+    returns), all that earlier withdrawals did not get; otherwise, where the country's rule is
+    ``pro_rata`` (retour/legal/README.md), the withdrawn goods' share of the order's value."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from retour.core.money import ZERO, quantize
+    from retour.legal import engine
+    from retour.returns.money import floor_amount, units_value
+
+    currency = order.currency
+    standard = quantize(min(order.shipping_standard_amount, order.shipping_amount), currency)
+    if standard <= 0:
+        return ZERO
     wanted: dict[int, int] = {}
-    for req, *_rest in accepted:
+    withdrawn = ZERO
+    for req, elig, right, _o in accepted:
         wanted[req.line_id] = wanted.get(req.line_id, 0) + req.quantity
-    return all(
-        wanted.get(line_id, 0) >= e.delivered_quantity and e.in_returns_quantity == 0
-        for line_id, e in eligibility.items()
-        if e.delivered_quantity
-    )
+        if right == Right.WITHDRAWAL:
+            withdrawn += units_value(elig.line, req.quantity, currency)
+    given = (
+        ReturnRequest.objects.filter(order=order, right=Right.WITHDRAWAL)
+        .exclude(status__in=DEAD_STATUSES)
+        .aggregate(total=Sum("delivery_refund"))["total"]
+    ) or Decimal("0")
+    left = max(standard - given, ZERO)
+    delivered = [e for e in eligibility.values() if e.delivered_quantity]
+    if all(wanted.get(e.line.id, 0) + e.in_returns_quantity >= e.delivered_quantity for e in delivered):
+        return left
+    rule = engine.country_rule(order.ship_country or order.store.country)
+    goods = sum((units_value(e.line, e.delivered_quantity, currency) for e in delivered), ZERO)
+    if rule is None or rule.partial_withdrawal_delivery != "pro_rata" or goods <= 0:
+        return ZERO
+    return min(floor_amount(standard * withdrawn / goods, currency), left)
 
 
 def _refund_due_on(rr: ReturnRequest) -> date | None:
@@ -839,6 +911,7 @@ def return_inspect(
     for line, qty, i in parsed:
         entry = entries[i]
         errors += _inspection_errors(entry, i, qty)
+        errors += _seal_correction_errors(line, entry, i)
         graded[line.id] += qty
         if graded[line.id] > line.received_quantity:
             errors.append(
@@ -854,9 +927,22 @@ def return_inspect(
             errors=errors
         )
     location = rr.location or Location.objects.get(store_id=rr.store_id, is_default=True)
+    seal_corrections = []
     for line, qty, i in parsed:
         entry = entries[i]
         accepted = bool(entry["accepted"])
+        if entry.get("seal_opened") is not None and entry["seal_opened"] != line.seal_opened:
+            # The shopper's answer corrected by what the parcel shows; the reason is kept.
+            seal_corrections.append(
+                {
+                    "line_id": line.pk,
+                    "from": line.seal_opened,
+                    "to": entry["seal_opened"],
+                    "reason": entry.get("note", ""),
+                }
+            )
+            ReturnLine.objects.filter(pk=line.pk).update(seal_opened=entry["seal_opened"])
+            line.seal_opened = entry["seal_opened"]
         Inspection.objects.create(
             return_line=line,
             quantity=qty,
@@ -889,11 +975,30 @@ def return_inspect(
             "entries": [
                 {k: (str(v) if k == "deduction" else v) for k, v in entries[i].items()}
                 for _l, _q, i in parsed
-            ]
+            ],
+            **({"seal_corrections": seal_corrections} if seal_corrections else {}),
         },
     )
     _after_trigger(rr, actor, now)
     return rr
+
+
+def _seal_correction_errors(line: ReturnLine, entry: dict[str, Any], i: int) -> list[dict[str, Any]]:
+    """Correcting the shopper's seal answer needs a yes/no and the reason, in the note."""
+    value = entry.get("seal_opened")
+    if value is None or value == line.seal_opened:
+        return []
+    if not isinstance(value, bool):
+        return [
+            line_error(["lines", i, "seal_opened"], "invalid_value", _("Say whether the seal was opened."))
+        ]
+    if not str(entry.get("note") or "").strip():
+        return [
+            line_error(
+                ["lines", i, "note"], "invalid_value", _("Say in the note why the seal answer is corrected.")
+            )
+        ]
+    return []
 
 
 def _inspection_errors(entry: dict[str, Any], i: int, qty: int) -> list[dict[str, Any]]:

@@ -37,7 +37,12 @@ def _return(order, sku: str, quantity: int, resolution: str = "refund"):
 def history(store, make_order):
     """Alice: two orders of 4 units each; a refunded return of 2, a credited one of 1, a cancelled one."""
     policy_update(store=store, changes={"refund_trigger": "manual"})
-    first, second = make_order("C-1", lines=LINES), make_order("C-2", lines=LINES)
+    # No delivery cost: a partial withdrawal would refund its share of it (policies tests).
+    free = {"amount": "0", "standard_amount": "0"}
+    first, second = (
+        make_order("C-1", lines=LINES, shipping=free),
+        make_order("C-2", lines=LINES, shipping=free),
+    )
     refunded = return_approve(return_request=_return(first, "TSHIRT-M", 2), actor=STAFF)
     refund_issue(return_request=refunded, actor=STAFF, method="manual")
     credited = return_approve(return_request=_return(second, "CAP", 1, "store_credit"), actor=STAFF)

@@ -85,7 +85,9 @@ def test_ship_receive_grade_refund_close_from_the_page(signed_in, make_return, s
     assert {"Refund"} <= buttons(page)
     act(agent, "refund", {"method": "manual", "amount": ""})
     rr.refresh_from_db()
-    assert rr.status == "completed" and rr.refunds.get().amount == Decimal("37.500")
+    # 40.00 for the two T-shirts − 2.50 deducted + 3.76, their pro-rata share of the 4.90 standard
+    # delivery (40/52 of the goods: a partial withdrawal, retour/legal/README.md)
+    assert rr.status == "completed" and rr.refunds.get().amount == Decimal("41.260")
     actions = list(ReturnEvent.objects.filter(return_request=rr).values_list("action", flat=True))
     assert actions[-3:] == ["inspected", "refund_issued", "completed"]
 

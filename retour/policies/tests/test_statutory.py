@@ -334,10 +334,49 @@ def test_withdrawing_the_whole_order_refunds_the_standard_delivery_not_the_expre
     assert _money(rr).refundable == D("104.90")  # AMT-1: the 5.00 express supplement is not refunded
 
 
-def test_withdrawing_part_of_the_order_refunds_no_delivery(store, order_delivered, customer_actor):
+def test_withdrawing_part_of_the_order_refunds_its_share_of_the_delivery(
+    store, order_delivered, customer_actor
+):
+    # legal/README.md: partial withdrawals refund the standard delivery pro rata to the goods' value.
     rr = _create(_amt1(order_delivered), customer_actor, refs={"L1"}, now=day(7, 10))
-    assert not rr.include_shipping_refund
-    assert _money(rr).estimated_refund == D("40.00")
+    assert rr.include_shipping_refund
+    assert rr.delivery_refund == D("1.960")  # 4.90 × 40 / 100
+    assert _money(rr).shipping_refund == D("1.96")
+    assert _money(rr).estimated_refund == D("41.96")
+
+
+def test_the_withdrawal_that_completes_the_order_gets_the_rest_of_the_delivery(
+    store, order_delivered, customer_actor
+):
+    order = _amt1(order_delivered)
+    first = _create(order, customer_actor, refs={"L1"}, now=day(7, 10))
+    second = _create(order, customer_actor, refs={"L2"}, now=day(7, 11))
+    assert _money(second).shipping_refund == D("2.94")  # 4.90 − 1.96: the delivery is refunded once
+    assert _money(first).shipping_refund + _money(second).shipping_refund == D("4.90")
+
+
+def test_a_cancelled_partial_withdrawal_gives_its_delivery_share_back(store, order_delivered, customer_actor):
+    from retour.returns.services import return_cancel
+
+    order = _amt1(order_delivered)
+    first = _create(order, customer_actor, refs={"L1"}, now=day(7, 10))
+    return_cancel(return_request=first, actor=customer_actor, now=day(7, 10))
+    whole = _create(order, customer_actor, now=day(7, 11))
+    assert _money(whole).shipping_refund == D("4.90")
+
+
+def test_a_business_order_withdraws_nothing_and_gets_no_delivery_share(
+    store, order_delivered, customer_actor
+):
+    order = order_delivered(
+        "AMT-B",
+        day(7, 3),
+        is_business=True,
+        lines=[line("L1", unit_price="40.00"), line("L2", unit_price="60.00")],
+        shipping={"amount": "9.90", "standard_amount": "4.90"},
+    )
+    rr = _create(order, customer_actor, refs={"L1"}, now=day(7, 10))
+    assert (rr.right, rr.delivery_refund) == ("policy", 0)
 
 
 def test_returning_the_whole_order_under_the_policy_alone_refunds_no_delivery(
@@ -355,7 +394,7 @@ def test_a_statutory_withdrawal_pays_no_restocking_fee_only_the_announced_return
     rr = _create(_amt1(order_delivered), customer_actor, refs={"L1"}, now=day(7, 10))
     money = _money(rr)
     assert money.fees == [{"code": "return_shipping", "amount": D("5.00")}]
-    assert money.estimated_refund == D("35.00")
+    assert money.estimated_refund == D("36.96")  # 40.00 + 1.96 delivery share − 5.00
 
 
 def test_when_the_trader_bears_return_costs_a_withdrawal_is_free(store, order_delivered, customer_actor):
@@ -369,7 +408,7 @@ def test_when_the_trader_bears_return_costs_a_withdrawal_is_free(store, order_de
     )
     rr = _create(_amt1(order_delivered), customer_actor, refs={"L1"}, now=day(7, 10))
     assert _money(rr).fees == []
-    assert _money(rr).estimated_refund == D("40.00")
+    assert _money(rr).estimated_refund == D("41.96")
 
 
 def test_the_same_return_under_the_policy_alone_pays_both_fees(store, order_delivered, customer_actor):
@@ -507,3 +546,94 @@ def test_a_withdrawal_statement_after_the_statutory_period_is_not_a_statutory_wi
     assert rr.right == "policy"
     assert _due(rr) is None
     assert not rr.include_shipping_refund
+
+
+# --- sealed goods: excluded only once unsealed after delivery (issue 10 item 2) ------------------
+
+
+def _serum(order_delivered, number, delivered):
+    return order_delivered(number, delivered, lines=[line("L1", legal_exclusion="sealed_hygiene")])
+
+
+def _create_sealed(order, actor, *, seal_opened, reason="changed_mind", now):
+    ln = order.lines.get()
+    request = LineRequest(line_id=ln.id, quantity=1, reason=reason, seal_opened=seal_opened)
+    return return_create(order=order, actor=actor, lines=[request], now=now)
+
+
+def test_a_sealed_item_is_withdrawable_from_day_one_and_asks_about_the_seal(short_window, order_delivered):
+    elig = _by_ref(_serum(order_delivered, "H-1", day(7, 3)), day(7, 13))["L1"]  # after the 7-day window
+    assert (elig.eligible, elig.right, elig.statutory_deadline) == (True, "withdrawal", date(2026, 7, 17))
+    assert elig.asks_seal
+
+
+def test_a_still_sealed_item_is_withdrawn_and_the_answer_kept(short_window, order_delivered, customer_actor):
+    rr = _create_sealed(
+        _serum(order_delivered, "H-2", day(7, 3)), customer_actor, seal_opened=False, now=day(7, 13)
+    )
+    assert rr.right == "withdrawal"
+    assert rr.lines.get().seal_opened is False
+
+
+def test_an_unsealed_item_is_excluded_but_a_defect_is_still_covered(
+    short_window, order_delivered, customer_actor
+):
+    order = _serum(order_delivered, "H-3", day(7, 3))
+    with pytest.raises(NotReturnable) as exc:
+        _create_sealed(order, customer_actor, seal_opened=True, now=day(7, 13))
+    assert [(e["loc"], e["code"]) for e in exc.value.errors] == [
+        (["lines", 0, "seal_opened"], "statutory_exclusion")
+    ]
+    assert "health and hygiene" in exc.value.errors[0]["message"]
+    rr = _create_sealed(order, customer_actor, seal_opened=True, reason="defective", now=day(7, 13))
+    assert rr.right == "guarantee"
+
+
+def test_other_statutory_exclusions_still_apply_from_day_one(short_window, order_delivered):
+    order = order_delivered("H-4", day(7, 3), lines=[line("L1", legal_exclusion="custom_made")])
+    elig = _by_ref(order, day(7, 13))["L1"]
+    assert (elig.eligible, elig.statutory_deadline, elig.asks_seal) == (False, None, False)
+
+
+def test_inspection_corrects_the_seal_answer_and_keeps_the_reason(
+    short_window, order_delivered, customer_actor, staff_actor
+):
+    from retour.core.errors import ValidationFailed
+
+    rr = _create_sealed(
+        _serum(order_delivered, "H-5", day(7, 3)), customer_actor, seal_opened=False, now=day(7, 13)
+    )
+    rr = return_approve(return_request=rr, actor=staff_actor, now=day(7, 13))
+    ln = rr.lines.get()
+    return_receive(return_request=rr, actor=staff_actor, lines=[{"id": ln.id, "quantity": 1}], now=day(7, 15))
+    entry = {"id": ln.id, "quantity": 1, "condition": "used", "disposition": "dispose", "accepted": False}
+    with pytest.raises(ValidationFailed) as exc:
+        return_inspect(
+            return_request=rr, actor=staff_actor, now=day(7, 15), entries=[{**entry, "seal_opened": True}]
+        )
+    assert exc.value.errors[0]["loc"] == ["lines", 0, "note"]
+    ln.refresh_from_db()
+    assert ln.seal_opened is False  # refused: nothing changed
+    return_inspect(
+        return_request=rr,
+        actor=staff_actor,
+        now=day(7, 15),
+        entries=[{**entry, "seal_opened": True, "note": "Cap unscrewed, seal torn"}],
+    )
+    ln.refresh_from_db()
+    assert ln.seal_opened is True
+    event = rr.events.get(action="inspected")
+    assert event.data["seal_corrections"] == [
+        {"line_id": ln.id, "from": False, "to": True, "reason": "Cap unscrewed, seal torn"}
+    ]
+
+
+# --- used goods: the guarantee's presumption (issue 10 item 3) ----------------------------------
+
+
+def test_used_goods_have_the_shorter_presumption(short_window, order_delivered):
+    order = order_delivered("U-1", day(3, 2), lines=[line("L1"), line("L2", used=True)])  # FR: 24 / 12 months
+    by_ref = _by_ref(order, day(7, 13))
+    assert by_ref["L1"].presumption_deadline == date(2028, 3, 2)
+    assert by_ref["L2"].presumption_deadline == date(2027, 3, 2)
+    assert by_ref["L2"].guarantee_deadline == date(2028, 3, 2)  # the guarantee itself stays 2 years

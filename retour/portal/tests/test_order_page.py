@@ -133,7 +133,14 @@ def test_valid_choices_lead_to_the_summary(shopper, store, line1):
 
     assert response.status_code == 302 and response.url == url("review", store="shop")
     assert draft(shopper, store)["lines"] == [
-        {"line_id": line1.id, "quantity": 2, "reason": "too_small", "comment": "Tight", "photos": []}
+        {
+            "line_id": line1.id,
+            "quantity": 2,
+            "reason": "too_small",
+            "comment": "Tight",
+            "photos": [],
+            "seal_opened": None,
+        }
     ]
     assert not ReturnRequest.objects.exists()
 
@@ -281,3 +288,48 @@ def test_a_line_past_every_period_says_when_the_last_day_was(store, make_order):
     assert "The return period for this item has ended." in html
     assert "The last day was" in html
     assert 'name="qty_' not in html
+
+
+SERUM = [
+    {
+        "ref": "L1",
+        "sku": "SERUM",
+        "title": "Serum",
+        "quantity": 1,
+        "unit_price": "42.00",
+        "legal_exclusion": "sealed_hygiene",
+    }
+]
+
+
+def test_a_sealed_item_asks_whether_the_seal_was_opened(store, make_order):
+    make_order("1001", lines=SERUM)
+    client = _look_up()
+    serum = store.orders.get().lines.get()
+    html = client.get(url("order", store="shop")).content.decode()
+    assert "Has the seal been opened?" in html
+    assert f'name="seal_{serum.id}"' in html
+
+    unanswered = choose(client, {f"qty_{serum.id}": "1", f"reason_{serum.id}": "changed_mind"})
+    assert "Tell us whether the seal has been opened." in unanswered.content.decode()
+
+    opened = choose(
+        client, {f"qty_{serum.id}": "1", f"reason_{serum.id}": "changed_mind", f"seal_{serum.id}": "yes"}
+    )
+    assert "cannot be returned for health and hygiene reasons" in opened.content.decode()
+    assert 'value="yes" checked' in opened.content.decode()  # the answer is kept
+
+    sealed = choose(
+        client, {f"qty_{serum.id}": "1", f"reason_{serum.id}": "changed_mind", f"seal_{serum.id}": "no"}
+    )
+    assert sealed.status_code == 302
+    assert draft(client, store)["lines"][0]["seal_opened"] is False
+    client.post(
+        url("review", store="shop"), {"resolution": "refund", "draft_key": draft(client, store)["key"]}
+    )
+    rr = ReturnRequest.objects.get()
+    assert (rr.right, rr.lines.get().seal_opened) == ("withdrawal", False)
+
+
+def test_an_ordinary_item_is_not_asked_about_a_seal(shopper):
+    assert "Has the seal been opened?" not in shopper.get(url("order", store="shop")).content.decode()

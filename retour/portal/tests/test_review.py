@@ -44,8 +44,10 @@ def test_the_summary_shows_fees_estimate_credit_bonus_and_dates(shopper, store, 
     html = shopper.get(url("review", store="shop")).content.decode()
 
     assert "Return shipping" in html and "€5.00" in html
-    assert "€35.00" in html  # 2 × 20.00 − 5.00, from return_money
-    assert "€38.50" in html and "including a €3.50 bonus" in html
+    # 2 × 20.00 − 5.00 + 3.76, the T-shirts' share (40 of 52) of the 4.90 standard delivery
+    assert "Delivery costs refunded" in html and "€3.76" in html
+    assert "€38.76" in html
+    assert "including a €3.87 bonus" in html or "including a €3.88 bonus" in html
     assert "Send the parcel by" in html
     assert "Refund at the latest by" in html  # within the withdrawal period the law sets a date
     assert "This return uses your legal right of withdrawal." in html
@@ -56,7 +58,7 @@ def test_the_summary_in_french_formats_money_the_french_way(shopper, store, line
 
     html = shopper.get(url("review", "fr", store="shop")).content.decode()
 
-    assert "40,00\xa0€" in html
+    assert "43,76\xa0€" in html  # 40.00 + 3.76 of the standard delivery
 
 
 def test_the_estimate_writes_nothing(shopper, store, line1):

@@ -64,7 +64,7 @@ def test_the_french_status_page_is_in_french(rr):
     html = page(rr, "fr")
 
     assert '<html lang="fr">' in html
-    assert "20,00\xa0€" in html
+    assert "21,88\xa0€" in html  # 20.00 + its share of the standard delivery (20/52 × 4.90)
 
 
 def test_the_slip_is_a_pdf(rr):
@@ -169,3 +169,67 @@ def test_an_empty_message_is_refused(rr):
 
 def test_status_actions_are_posts_only(rr):
     assert Client().get(url("cancel", token=rr.token)).status_code == 405
+
+
+# --- the money summary (issue 10 item 6) ----------------------------------------------------------
+
+
+def _return(order, line, resolution, **kwargs):
+    from retour.returns.services import ExchangeRequest
+
+    items = [ExchangeRequest(line_id=line.id, wish="T-shirt L")] if resolution == "exchange" else []
+    return return_create(
+        order=order,
+        actor=Actor.customer("alice@example.com"),
+        channel="portal",
+        resolution=resolution,
+        lines=[LineRequest(line.id, 1, "too_small")],
+        exchange_items=items,
+        **kwargs,
+    )
+
+
+def test_a_store_credit_return_shows_one_credit_amount_with_its_bonus(store, order, line1):
+    from decimal import Decimal
+
+    from retour.policies.services import policy_update
+
+    policy_update(
+        store=store,
+        changes={"store_credit_bonus_percent": Decimal("10"), "return_shipping_fee": Decimal("2.00")},
+    )
+    html = page(_return(order, line1, "store_credit"))
+    assert "Estimated refund" not in html
+    # 20.00 + 1.88 delivery share − 2.00 return cost = 19.88, + 10 % bonus (1.99)
+    assert "Store credit</dt><dd><strong>€21.87</strong>" in html
+    assert 'of which bonus</dt><dd class="sub">€1.99' in html
+
+
+def test_an_exchange_shows_the_item_asked_for_and_no_refund(store, order, line1):
+    from decimal import Decimal
+
+    from retour.policies.services import policy_update
+
+    policy_update(store=store, changes={"return_shipping_fee": Decimal("2.00")})
+    html = page(_return(order, line1, "exchange"))
+    assert "Instead of T-shirt M</dt><dd>T-shirt L" in html
+    assert "Estimated refund" not in html and "Return shipping" not in html
+    assert "no money is refunded" in html
+    assert "Your refund is due by" not in html
+
+
+def test_a_cancelled_return_promises_no_refund(order, line1):
+    rr = _return(order, line1, "refund")
+    assert rr.refund_due_by is not None  # a withdrawal: the law sets a date while it is live
+    assert "Your refund is due by" in page(rr)
+    cancel = Client()
+    cancel.post(url("cancel", token=rr.token), {"confirm": "1"})
+    html = page(rr)
+    assert "Your refund is due by" not in html
+    assert "€0.00" not in html and "Estimated refund" not in html
+    assert "nothing will be refunded" in html
+
+
+def test_the_french_money_summary_reads_in_french(store, order, line1):
+    html = page(_return(order, line1, "store_credit"), lang="fr")
+    assert "Avoir" in html and "Estimated" not in html

@@ -227,3 +227,71 @@ def test_the_acknowledgement_repeats_the_statement_as_typed(settings, django_cap
     (message,) = mail.outbox
     assert "Je soussigné(e) Alice Q. Martin (alice@example.com)" in message.body
     assert "Alice Q. Martin" in message.alternatives[0][0]
+
+
+def test_the_withdrawal_of_a_sealed_item_asks_about_the_seal(store, make_order):
+    make_order(
+        "1001",
+        lines=[
+            {
+                "ref": "L1",
+                "sku": "SERUM",
+                "title": "Serum",
+                "quantity": 1,
+                "unit_price": "42.00",
+                "legal_exclusion": "sealed_hygiene",
+            }
+        ],
+    )
+    serum = store.orders.get().lines.get()
+    client = Client()
+    start(client)
+    page = client.get(url("withdraw_confirm", store="shop")).content.decode()
+    assert "Has the seal been opened?" in page
+    missing = client.post(
+        url("withdraw_confirm", store="shop"), {f"line_{serum.id}": "1", f"qty_{serum.id}": "1"}
+    )
+    assert "Serum: tell us whether the seal has been opened." in missing.content.decode()
+    opened = client.post(
+        url("withdraw_confirm", store="shop"),
+        {f"line_{serum.id}": "1", f"qty_{serum.id}": "1", f"seal_{serum.id}": "yes"},
+    )
+    assert "cannot be returned for health and hygiene reasons" in opened.content.decode()
+    assert not ReturnRequest.objects.exists()
+    done = client.post(
+        url("withdraw_confirm", store="shop"),
+        {f"line_{serum.id}": "1", f"qty_{serum.id}": "1", f"seal_{serum.id}": "no"},
+    )
+    assert done.status_code == 302
+    assert ReturnRequest.objects.get().lines.get().seal_opened is False
+
+
+def test_the_acknowledgement_says_exactly_what_will_be_refunded_and_why(
+    store, order, line2, settings, django_capture_on_commit_callbacks
+):
+    from decimal import Decimal
+
+    from retour.policies.services import policy_update
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    policy_update(store=store, changes={"return_shipping_fee": Decimal("2.00")})
+    client = Client()
+    start(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("withdraw_confirm", store="shop"), {f"line_{line2.id}": "1", f"qty_{line2.id}": "1"}
+        )
+    html = client.get(response.url).content.decode()
+    # The mug (12.00) of a 52.00 order: its share of the 4.90 standard delivery is 1.13.
+    assert "Paid for the items</dt><dd>€12.00" in html
+    assert "Standard delivery refunded</dt><dd>€1.13" in html
+    assert "which you bear as our return policy told you before your order</dt><dd>− €2.00" in html
+    assert "<strong>€11.13</strong>" in html
+    body = mail.outbox[-1].body  # the shop writes in French
+    assert "Nous vous rembourserons 11,13\xa0€" in body, body
+    assert (
+        "12,00\xa0€ payés pour les articles, plus 1,13\xa0€ de frais de livraison standard, moins 2,00\xa0€ "
+        "pour le coût direct du renvoi, à votre charge comme notre politique de retour vous l'a indiqué"
+        in body
+    )
+    assert "les sommes versées" not in body

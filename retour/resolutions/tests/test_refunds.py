@@ -336,14 +336,15 @@ def test_a_refunded_return_cannot_be_cancelled(store, make_order, customer_actor
     assert rr.status == Status.APPROVED
 
 
-def test_standard_delivery_is_refunded_only_when_every_unit_of_the_order_counts(
+def test_standard_delivery_is_refunded_in_proportion_to_the_units_that_count(
     store, make_order, customer_actor, staff_actor
 ):
     order = make_order(lines=[_line(quantity=3)], delivered_days_ago=2)  # FR withdrawal of the whole order
     rr = _return(order, customer_actor, 3)
     assert _money(rr).estimated_refund == D("64.90")
     rr = _through_inspection(rr, staff_actor, received=2, accepted=2)
-    assert _money(rr).refundable == D("40.00")  # the third unit never came back: no delivery cost
+    # The third unit never came back: the delivery counts for the two that did (2/3 of 4.90).
+    assert _money(rr).refundable == D("43.26")
 
 
 def test_returns_whose_trigger_is_reached_wait_in_the_to_refund_queue(

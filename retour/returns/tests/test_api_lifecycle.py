@@ -11,9 +11,19 @@ from retour.orders.tests.helpers import (
     line_body,
     line_quantities,
     new_return,
-    recent_body,
+)
+from retour.orders.tests.helpers import (
+    recent_body as _recent_body,
 )
 from retour.returns.models import ReturnEvent, ReturnRequest
+
+
+def recent_body(**kwargs):
+    """The money scenarios (M1-M5) are about the goods' value and the fees: their orders carry no
+    delivery cost, whose share a partial withdrawal refunds (policies/tests/test_statutory.py)."""
+    kwargs.setdefault("shipping", {"amount": "0", "standard_amount": "0"})
+    return _recent_body(**kwargs)
+
 
 pytestmark = pytest.mark.django_db
 

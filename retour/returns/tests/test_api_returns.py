@@ -80,7 +80,7 @@ def test_creating_a_return_answers_201_with_the_contract_fields(api, order):
         line["accepted_quantity"],
     ) == (1, 0, 0, 0)
     assert line["unit_refund"] == "20.00" and line["inspections"] == []
-    assert body["estimated_refund"] == "20.00"
+    assert body["estimated_refund"] == "22.45"  # 20.00 + its share (20 of 40) of the 4.90 standard delivery
     assert body["refunded_total"] == "0.00" and body["refundable"] == "0.00"
     rr = ReturnRequest.objects.get()
     assert body["status_url"] == f"{settings.BASE_URL}/portal/r/{rr.token}"

@@ -7,25 +7,11 @@ from typing import Any
 
 import pytest
 
-from retour.portal.tests.e2e.conftest import SCREENSHOTS, browser  # noqa: F401 - the fixture
+from retour.portal.tests.e2e.conftest import SCREENSHOTS, axe_serious, browser  # noqa: F401 - the fixture
 
 STAFF_SHOTS = SCREENSHOTS / "staff"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-def axe_serious(page: Any) -> list[str]:
-    """The serious and critical axe-core violations of the page, as "rule: target" lines."""
-    try:
-        from axe_playwright_python.sync_playwright import Axe
-    except ImportError:  # pragma: no cover - installed with the test tools
-        pytest.skip("needs axe-playwright-python (pip install -e '.[test]')")
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v.get("impact") in ("serious", "critical")
-    ]
 
 
 class Shots:

@@ -67,7 +67,7 @@ def phone(browser) -> Iterator[Any]:
 
 
 class Screens:
-    """Takes a screenshot of each screen and counts them."""
+    """Takes a screenshot of each screen, counts them, and fails a screen wider than the viewport."""
 
     def __init__(self, page: Any, prefix: str):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -77,6 +77,11 @@ class Screens:
         path = SCREENSHOTS / f"{self.prefix}-{len(self.paths) + 1:02d}-{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         self.paths.append(path)
+        # On a phone the page never scrolls sideways: every screen shot is also checked for it.
+        width, screen = self.page.evaluate("document.documentElement.scrollWidth"), self.page.viewport_size
+        assert screen is None or width <= screen["width"], (
+            f"{path.name}: {width} px wide at {screen['width']} px"
+        )
         return path
 
 
@@ -94,3 +99,31 @@ def wait_for(condition, timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.05)
     return bool(condition())
+
+
+@pytest.fixture
+def phone_fr(browser) -> Iterator[Any]:
+    """A page on a 390 × 844 phone viewport, in French."""
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=1, locale="fr-FR", accept_downloads=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def axe_serious(page: Any) -> list[str]:
+    """The serious and critical axe-core findings on the page as it is now ('rule: target' each).
+
+    axe-core comes bundled in the ``axe-playwright-python`` package (no network)."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        pytest.skip("accessibility checks need axe-playwright-python (pip install -e '.[test]')")
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {', '.join(str(n['target']) for n in v['nodes'])}"
+        for v in results.response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]

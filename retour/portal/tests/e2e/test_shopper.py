@@ -14,7 +14,7 @@ from retour.helpdesk.models import Message
 from retour.helpdesk.services import faq_create_defaults
 from retour.policies.services import policy_update
 from retour.portal.tests.conftest import LINES
-from retour.portal.tests.e2e.conftest import SCREENSHOTS
+from retour.portal.tests.e2e.conftest import SCREENSHOTS, axe_serious
 from retour.returns.models import ReturnPhoto, ReturnRequest, Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,6 +46,8 @@ def test_a_shopper_returns_an_item_with_a_photo_for_store_credit_and_ships_it(
 
     page.wait_for_url("**/order/")
     screens.shot("items")
+    assert axe_serious(page) == []
+    page.locator(f"#line-{tshirt.id} summary").click()  # unselected items are folded on a phone
     page.select_option(f"#qty_{tshirt.id}", "1")
     page.select_option(f"#reason_{tshirt.id}", "defective")
     page.set_input_files(
@@ -56,8 +58,9 @@ def test_a_shopper_returns_an_item_with_a_photo_for_store_credit_and_ships_it(
 
     page.wait_for_url("**/order/review/")
     page.get_by_label("Store credit").check()
-    assert "including a €2.00 bonus" in page.content()
+    assert "including a €2.19 bonus" in page.content()  # 10 % of 20.00 + its 1.88 share of the delivery
     screens.shot("summary")
+    assert axe_serious(page) == []
     page.get_by_role("button", name="Confirm the return").click()
 
     page.wait_for_url("**/portal/r/**")
@@ -66,6 +69,9 @@ def test_a_shopper_returns_an_item_with_a_photo_for_store_credit_and_ships_it(
     rr = ReturnRequest.objects.get()
     assert page.get_by_role("heading", name=f"Return {rr.number}").is_visible()
     screens.shot("status")
+    assert axe_serious(page) == []
+    assert "Estimated refund" not in page.locator(".money-summary").inner_text()
+    assert "Store credit" in page.locator(".money-summary").inner_text()
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download the return slip (PDF)").click()
