@@ -441,3 +441,41 @@ def test_every_customer_email_exists_in_the_shopper_languages(language):
     assert f"19 {month}" in approved.replace("19. ", "19 ").replace(
         "19 de ", "19 "
     )  # the date in the language
+
+
+@pytest.mark.parametrize(
+    ("language", "promised", "cost"),
+    [
+        (
+            "de",
+            "Wir erstatten Ihnen 10,50\xa0€",
+            "abzüglich 2,00\xa0€ für die unmittelbaren Kosten der Rücksendung",
+        ),
+        ("es", "Le reembolsaremos 10,50\xa0€", "menos 2,00\xa0€ por el coste directo de la devolución"),
+        ("it", "Le rimborseremo 10,50\xa0€", "meno 2,00\xa0€ per il costo diretto della restituzione"),
+        ("nl", "We betalen u €\xa010,50 terug", "min €\xa02,00 voor de directe kosten van het terugsturen"),
+    ],
+)
+def test_the_withdrawal_acknowledgement_says_what_is_refunded_in_every_shopper_language(
+    store, language, promised, cost
+):
+    """Art. 13/14: the acknowledgement names the amount and the return cost the consumer bears,
+    not "the payments received", in German, Spanish, Italian and Dutch as in French and English."""
+    from decimal import Decimal
+
+    from retour.policies.services import policy_update
+
+    policy_update(store=store, changes={"return_shipping_fee": Decimal("2.00")})
+    order = make_order(store, number="2001", language=language)
+    return_create(
+        order=order,
+        actor=Actor.customer("alice@example.com"),
+        channel="portal",
+        withdrawal_statement=True,
+        lines=[LineRequest(line_id=order.lines.get().id, quantity=1, reason="changed_mind")],
+    )
+    assert notification_send(notification_id=_last("withdrawal_acknowledged").pk) == "sent"
+    text, html = mail.outbox[-1].body, mail.outbox[-1].alternatives[0][0]
+    assert promised in text and cost in text, text
+    assert "12,50" in text  # what was paid for the item withdrawn
+    assert cost in html and "10,50" in html

@@ -205,6 +205,25 @@ def test_a_store_credit_return_shows_one_credit_amount_with_its_bonus(store, ord
     assert 'of which bonus</dt><dd class="sub">€1.99' in html
 
 
+def test_issued_store_credit_shows_its_code_and_what_was_credited(store, order, line1):
+    from retour.resolutions.models import StoreCreditCode
+    from retour.returns.services import return_inspect
+
+    staff = Actor(type="user", name="Sam", role="admin")
+    rr = _return(order, line1, "store_credit")
+    rr = return_approve(return_request=rr, actor=staff)
+    line = rr.lines.get()
+    rr = return_receive(return_request=rr, actor=staff, lines=[{"id": line.id, "quantity": 1}])
+    grade = {"id": line.id, "quantity": 1, "condition": "new", "disposition": "restock", "accepted": True}
+    rr = return_inspect(return_request=rr, actor=staff, entries=[grade])  # store credit is issued then
+    code = StoreCreditCode.objects.get(refund__return_request=rr)
+
+    html = page(rr)
+
+    assert f'<code class="credit-code">{code.code}</code>' in html
+    assert "Credited</dt>" in html and "Refunded</dt>" not in html
+
+
 def test_an_exchange_shows_the_item_asked_for_and_no_refund(store, order, line1):
     from decimal import Decimal
 
