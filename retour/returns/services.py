@@ -575,11 +575,13 @@ def _delivery_refund(order: Order, accepted: list, eligibility: dict[int, LineEl
         wanted[req.line_id] = wanted.get(req.line_id, 0) + req.quantity
         if right == Right.WITHDRAWAL:
             withdrawn += units_value(elig.line, req.quantity, currency)
-    given = (
-        ReturnRequest.objects.filter(order=order, right=Right.WITHDRAWAL)
-        .exclude(status__in=DEAD_STATUSES)
-        .aggregate(total=Sum("delivery_refund"))["total"]
-    ) or Decimal("0")
+    given = Decimal("0")
+    if getattr(order, "returns_count", None) != 0:  # the order's first return: nothing given yet, no query
+        given = (
+            ReturnRequest.objects.filter(order=order, right=Right.WITHDRAWAL)
+            .exclude(status__in=DEAD_STATUSES)
+            .aggregate(total=Sum("delivery_refund"))["total"]
+        ) or Decimal("0")
     left = max(standard - given, ZERO)
     delivered = [e for e in eligibility.values() if e.delivered_quantity]
     if all(wanted.get(e.line.id, 0) + e.in_returns_quantity >= e.delivered_quantity for e in delivered):
