@@ -120,6 +120,15 @@ class ReturnReason(models.Model):
     requires_photo = models.BooleanField(_("photo required"), default=False)
     position = models.PositiveIntegerField(_("position"), default=0)
     active = models.BooleanField(_("active"), default=True)
+    categories = models.JSONField(
+        _("product categories"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'Offered only for items of these categories (e.g. ["apparel", "shoes"] for a size '
+            "reason); empty: for every item."
+        ),
+    )
 
     class Meta:
         verbose_name = _("return reason")
@@ -129,6 +138,13 @@ class ReturnReason(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def offered_for(self, category: str) -> bool:
+        """Whether a shopper may give this reason for an item of ``category`` (an item without a
+        category gets every reason: nothing says a size reason is out of place)."""
+        if not self.categories or not category:
+            return True
+        return category.strip().casefold() in {c.casefold() for c in self.categories}
 
     def label(self, language: str | None = None) -> str:
         from django.utils import translation

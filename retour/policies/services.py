@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from retour.core.errors import ValidationFailed
+from retour.core.errors import NotFound, ValidationFailed
 from retour.core.money import quantize
 from retour.policies.models import (
     COMMERCIAL_RESOLUTIONS,
@@ -52,6 +52,24 @@ def reasons_create_defaults(*, store: Store) -> None:
                 "position": position,
             },
         )
+
+
+def reason_categories_set(*, store: Store, code: str, categories: list[str]) -> ReturnReason:
+    """Offer the reason ``code`` only for items of ``categories`` (an empty list: every item).
+    Saved one by one so the reason catalogue's version changes and every process sees it."""
+    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+        raise ValidationFailed(
+            _("The reason was not changed."),
+            errors=[
+                {"loc": ["categories"], "code": "invalid_value", "message": _("Must be a list of codes.")}
+            ],
+        )
+    reason = ReturnReason.objects.filter(store=store, code=code).first()
+    if reason is None:
+        raise NotFound(_("No such return reason."))
+    reason.categories = sorted({c.strip().casefold() for c in categories if c.strip()})
+    reason.save(update_fields=["categories"])
+    return reason
 
 
 POLICY_FIELDS = {

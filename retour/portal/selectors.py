@@ -194,10 +194,13 @@ def reason_list(*, store: Store) -> list[ReturnReason]:
 
 
 def reasons_for(view: LineView, reasons: list[ReturnReason]) -> list[ReturnReason]:
-    """The reasons offered for a line: only defects once only the legal guarantee covers it."""
+    """The reasons offered for a line: those of its product category ('Too small' is not offered
+    for a serum), and only defects once only the legal guarantee covers it."""
+    category = view.line.category
+    offered = [r for r in reasons if r.offered_for(category)]
     if view.guarantee_only:
-        return [r for r in reasons if r.code in GUARANTEE_REASONS]
-    return reasons
+        return [r for r in offered if r.code in GUARANTEE_REASONS]
+    return offered
 
 
 def exchange_options(*, store: Store, lines: list[OrderLine]) -> dict[int, list[Product]]:

@@ -200,6 +200,11 @@ def _store(result: DemoResult) -> Store:
         store=store,
         changes={"return_shipping_fee": Decimal("4.90"), "store_credit_bonus_percent": Decimal("10")},
     )
+    from retour.policies.services import reason_categories_set
+
+    # Size reasons only for what has a size: the serum and the earphones are never 'too small'.
+    for code in ("too_small", "too_large"):
+        reason_categories_set(store=store, code=code, categories=["apparel", "shoes"])
     from retour.resolutions.payments.services import payment_provider_set
 
     # A real provider needs the merchant's keys: the demo pays its refunds by hand.

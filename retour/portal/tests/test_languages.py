@@ -86,7 +86,9 @@ def test_the_policy_page_is_framed_in_the_language(store, lang):
 
     assert f'<html lang="{lang}">' in html
     assert RETURN_POLICY[lang] in html and RETURN_AN_ITEM[lang] in html
-    assert "Maison Test" in html  # the store's policy itself (written in French or English only)
+    assert (
+        "Maison Test" in html
+    )  # the store's policy itself, in the same language (policies/tests/test_policy_page_languages.py)
 
 
 @pytest.mark.parametrize(

@@ -333,3 +333,64 @@ def test_a_sealed_item_asks_whether_the_seal_was_opened(store, make_order):
 
 def test_an_ordinary_item_is_not_asked_about_a_seal(shopper):
     assert "Has the seal been opened?" not in shopper.get(url("order", store="shop")).content.decode()
+
+
+MIXED = [
+    {
+        "ref": "L1",
+        "sku": "TEE-M",
+        "title": "T-shirt M",
+        "quantity": 1,
+        "unit_price": "29.00",
+        "category": "Apparel",
+    },
+    {
+        "ref": "L2",
+        "sku": "EARBUDS",
+        "title": "Earbuds",
+        "quantity": 1,
+        "unit_price": "79.00",
+        "category": "electronics",
+    },
+    {"ref": "L3", "sku": "MUG", "title": "Mug", "quantity": 1, "unit_price": "12.00"},
+]
+
+
+def _reason_options(html: str, line_id: int) -> set[str]:
+    import re
+
+    select = re.search(rf'<select[^>]*name="reason_{line_id}".*?</select>', html, re.S)
+    assert select, f"no reason list for line {line_id}"
+    return set(re.findall(r'<option value="([a-z_]+)"', select.group(0)))
+
+
+def test_size_reasons_are_offered_only_for_the_categories_they_fit(store, make_order):
+    from retour.policies.services import reason_categories_set
+
+    reason_categories_set(store=store, code="too_small", categories=["apparel", " Shoes "])
+    make_order("1001", lines=MIXED)
+    tee, earbuds, mug = store.orders.get().lines.order_by("ref")
+    client = _look_up()
+    html = client.get(url("order", store="shop")).content.decode()
+
+    assert "too_small" in _reason_options(html, tee.id)  # the category matches whatever its case
+    assert "too_small" not in _reason_options(html, earbuds.id)
+    assert "too_small" in _reason_options(html, mug.id)  # no category: nothing rules it out
+    assert {"changed_mind", "defective"} <= _reason_options(html, earbuds.id)
+
+    # A reason the page did not offer is refused, not recorded.
+    refused = choose(client, {f"qty_{earbuds.id}": "1", f"reason_{earbuds.id}": "too_small"})
+    assert refused.status_code == 200 and "Choose a reason." in refused.content.decode()
+    kept = choose(client, {f"qty_{tee.id}": "1", f"reason_{tee.id}": "too_small"})
+    assert kept.status_code == 302 and draft(client, store)["lines"][0]["reason"] == "too_small"
+
+
+def test_reason_categories_must_be_a_list_of_codes(store):
+    from retour.core.errors import NotFound, ValidationFailed
+    from retour.policies.services import reason_categories_set
+
+    with pytest.raises(ValidationFailed):
+        reason_categories_set(store=store, code="too_small", categories="apparel")  # type: ignore[arg-type]
+    with pytest.raises(NotFound):
+        reason_categories_set(store=store, code="no_such_reason", categories=[])
+    assert store.reasons.get(code="too_small").categories == []
