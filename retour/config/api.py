@@ -33,6 +33,7 @@ the contract (`unauthenticated` 401, `forbidden` 403, `not_found` 404, `validati
 | 422 | `legal_input_invalid` | the consumer-law periods cannot be computed from an order's stored data (a date outside 1990–2099) |
 | 422 | `credit_void`, `credit_expired`, `insufficient_credit` | a store-credit code that was voided, has expired, or holds less than the amount to redeem |
 | 401 | `invalid_signature` | a shop's webhook (`/hooks/shopify/…`, `/hooks/woocommerce/…`) without its signature or with a wrong one; nothing is stored |
+| 422 | `webhook_url_not_allowed` | a webhook endpoint's URL Retour will not send to; `errors` says why: `https_required` (plain `http://`), `internal_address` (the host is, or resolves to, a loopback, private, link-local — cloud metadata included —, multicast or reserved address, IPv4-mapped IPv6 too) |
 | other | `http_error` | any other HTTP error raised by the framework, with its status |
 
 A refund to the original payment that the provider refuses is not an error of the request: the
@@ -52,7 +53,8 @@ change), `below_units_in_returns` (a line's quantity below the units live return
 `unknown_field`, `invalid_value`; actions: `unknown_line`, `invalid_quantity`, `invalid_value`,
 `unknown_location`; shop connectors: `invalid_value` (not a NAME.myshopify.com shop), `invalid_url`
 (not an https:// site for WooCommerce or PrestaShop), `missing` (a secret the first `PUT` needs); consumer-law calculator: `missing`, `invalid_date`, `invalid_boolean`,
-`negative_amount`.
+`negative_amount`; webhook endpoints: `invalid_url`, `unknown_event_type`, `too_many_endpoints`
+(and `https_required`, `internal_address` under `webhook_url_not_allowed`).
 """
 
 

@@ -48,6 +48,10 @@ try:
         raise ConfigError("RETOUR_REPLY_ADDRESS must be one plain address, e.g. replies@inbound.example.com")
     WEBHOOK_TIMEOUT_SECONDS = env_int("RETOUR_WEBHOOK_TIMEOUT", 10, minimum=1)
     WEBHOOK_LEASE_SECONDS = env_int("RETOUR_WEBHOOK_LEASE", 60, minimum=1)
+    # Webhook URLs are https and public by default; these open plain http and internal addresses
+    # (loopback, private networks, cloud metadata) for development and tests only.
+    WEBHOOKS_ALLOW_HTTP = env_bool("RETOUR_WEBHOOKS_ALLOW_HTTP", False)
+    WEBHOOKS_ALLOW_PRIVATE = env_bool("RETOUR_WEBHOOKS_ALLOW_PRIVATE", False)
     # Reverse proxies whose X-Forwarded-For is believed (addresses or networks); none by default.
     TRUSTED_PROXIES = env_networks("RETOUR_TRUSTED_PROXIES")
     DB_CONNECT_TIMEOUT = env_int("RETOUR_DB_CONNECT_TIMEOUT", 5, minimum=1)  # seconds

@@ -20,6 +20,7 @@ from retour.integrations.webhooks.services import (
     webhook_endpoint_create,
     webhook_endpoint_enable,
     webhook_endpoint_update,
+    webhook_url_refusal,
 )
 
 
@@ -34,6 +35,13 @@ class WebhookEndpointForm(forms.ModelForm):
     class Meta:
         model = WebhookEndpoint
         fields = ("store", "url", "description", "events")
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        refusal = webhook_url_refusal(url)
+        if refusal:
+            raise forms.ValidationError(refusal["message"], code=refusal["code"])
+        return url
 
 
 @admin.register(WebhookEndpoint)

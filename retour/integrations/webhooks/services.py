@@ -15,13 +15,15 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from retour.core.errors import ValidationFailed
+from retour.core.errors import DomainError, ValidationFailed
 from retour.core.events import EVENT_TYPES
+from retour.core.outbound import host_refusal
 from retour.core.tasks import enqueue_on_commit
 from retour.integrations.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 from retour.stores.models import Store
@@ -36,10 +38,55 @@ def webhook_secret_new() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
+class WebhookUrlNotAllowed(DomainError):
+    """A well-formed URL that Retour will not send to: plain http, or an internal address."""
+
+    code = "webhook_url_not_allowed"
+    title = _("Retour does not send webhooks to this address")
+
+
+def webhook_url_refusal(url: str) -> dict[str, Any] | None:
+    """The reason (an ``errors`` entry) why events may not be sent to this well-formed ``url``.
+
+    https only, unless ``RETOUR_WEBHOOKS_ALLOW_HTTP``; never an address of our own networks
+    (loopback, private, link-local, cloud metadata…), unless ``RETOUR_WEBHOOKS_ALLOW_PRIVATE``.
+    A host name is resolved now and again before every delivery.
+    """
+    parts = urlsplit(url)
+    if parts.scheme != "https" and not settings.WEBHOOKS_ALLOW_HTTP:
+        return {
+            "loc": ["url"],
+            "code": "https_required",
+            "message": _("Use an https:// address: events are not sent over plain http."),
+        }
+    if settings.WEBHOOKS_ALLOW_PRIVATE:
+        return None
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        port = 443
+    refused = host_refusal(parts.hostname or "", port)
+    if refused:
+        return {
+            "loc": ["url"],
+            "code": "internal_address",
+            "message": _(
+                "This address leads to a private or internal network (%(address)s); "
+                "give an address reachable on the internet."
+            )
+            % {"address": refused.address},
+        }
+    return None
+
+
 def _check(url: str, events: list[str]) -> None:
     errors: list[dict[str, Any]] = []
-    parts = urlsplit(url or "")
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 1000:
+    try:
+        parts = urlsplit(url or "")
+        bad_url = parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 1000
+    except ValueError:  # e.g. an unclosed [ipv6
+        bad_url = True
+    if bad_url:
         errors.append(
             {"loc": ["url"], "code": "invalid_url", "message": _("Give an http:// or https:// address.")}
         )
@@ -57,6 +104,9 @@ def _check(url: str, events: list[str]) -> None:
             )
     if errors:
         raise ValidationFailed(_("The webhook endpoint is not valid."), errors=errors)
+    refusal = webhook_url_refusal(url)
+    if refusal:
+        raise WebhookUrlNotAllowed(refusal["message"], errors=[refusal])
 
 
 @transaction.atomic

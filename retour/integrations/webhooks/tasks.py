@@ -7,6 +7,9 @@ it is ``failed``. While ``sending``, ``next_attempt_at`` is the end of the sende
 killed mid-delivery leaves it there and ``webhook_retry_due`` takes it back, so a delivery is
 never lost; it may then reach the receiver twice, with the same ``webhook-id`` both times.
 
+An endpoint whose address may not be reached (plain http, or a host that resolves to an internal
+address: see ``retour.core.outbound``) fails the delivery at once, with the reason, unretried.
+
 Every HTTP try is logged (``WebhookAttempt``) and updates the endpoint's health: last success,
 last error, failures in a row. An endpoint that has failed every try for ``DISABLE_AFTER`` (and at
 least ``DISABLE_MIN_FAILURES`` tries) is disabled and its store's admins get an email.
@@ -27,6 +30,7 @@ from django.utils import timezone
 from django_tasks import task
 from standardwebhooks.webhooks import Webhook
 
+from retour.core.outbound import AddressRefused, outbound_client
 from retour.core.tasks import enqueue_on_commit
 from retour.integrations.webhooks.models import (
     WebhookAttempt,
@@ -78,13 +82,29 @@ def webhook_headers(*, secret: str, message: WebhookMessage, now: datetime) -> d
     }
 
 
+class Refused(Exception):
+    """The endpoint's address may not be reached (plain http, an internal address): trying again
+    would not help, so the delivery fails at once."""
+
+
 def _post(delivery: WebhookDelivery, now: datetime) -> tuple[int | None, str, str]:
-    """(status code or None, error text, start of the response)."""
+    """(status code or None, error text, start of the response); raises ``Refused``.
+
+    The address is checked again here, after DNS resolution, on the connection itself (see
+    ``retour.core.outbound``); redirects are not followed.
+    """
     endpoint, message = delivery.endpoint, delivery.message
+    if not endpoint.url.lower().startswith("https://") and not settings.WEBHOOKS_ALLOW_HTTP:
+        raise Refused("Refused: plain http is not allowed (RETOUR_WEBHOOKS_ALLOW_HTTP is off)")
     headers = webhook_headers(secret=endpoint.secret, message=message, now=now)
+    client = outbound_client(
+        timeout=settings.WEBHOOK_TIMEOUT_SECONDS, allow_private=settings.WEBHOOKS_ALLOW_PRIVATE
+    )
     try:
-        with httpx.Client(timeout=settings.WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False) as client:
+        with client:
             response = client.post(endpoint.url, content=message.body.encode(), headers=headers)
+    except AddressRefused as exc:
+        raise Refused(str(exc)) from exc
     except httpx.HTTPError as exc:
         return None, f"{type(exc).__name__}: {exc}"[:500], ""
     text = response.text[:500]
@@ -105,7 +125,11 @@ def webhook_delivery_send(*, delivery_id: int, now: datetime | None = None) -> s
         return "failed"
     started = time.monotonic()
     sent_at = now or timezone.now()
-    code, error, response = _post(delivery, sent_at)
+    final = False
+    try:
+        code, error, response = _post(delivery, sent_at)
+    except Refused as exc:
+        code, error, response, final = None, str(exc)[:500], "", True
     duration = int((time.monotonic() - started) * 1000)
     with transaction.atomic():
         WebhookAttempt.objects.create(
@@ -119,7 +143,7 @@ def webhook_delivery_send(*, delivery_id: int, now: datetime | None = None) -> s
         )
         if not error:
             return _record_success(delivery, code, sent_at)
-        return _record_failure(delivery, code, error, sent_at)
+        return _record_failure(delivery, code, error, sent_at, final=final)
 
 
 def _record_success(delivery: WebhookDelivery, code: int | None, now: datetime) -> str:
@@ -132,9 +156,11 @@ def _record_success(delivery: WebhookDelivery, code: int | None, now: datetime) 
     return "succeeded"
 
 
-def _record_failure(delivery: WebhookDelivery, code: int | None, error: str, now: datetime) -> str:
+def _record_failure(
+    delivery: WebhookDelivery, code: int | None, error: str, now: datetime, *, final: bool = False
+) -> str:
     retry_at = min(now + backoff(delivery.attempts), delivery.give_up_at)
-    final = now >= delivery.give_up_at
+    final = final or now >= delivery.give_up_at
     WebhookDelivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(
         status=Status.FAILED if final else Status.PENDING,
         next_attempt_at=None if final else retry_at,

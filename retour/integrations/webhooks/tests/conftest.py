@@ -11,6 +11,14 @@ def _locmem_mail(settings):
     settings.BASE_URL = "https://returns.example.com"
 
 
+@pytest.fixture(autouse=True)
+def _local_receivers(settings):
+    """The test receivers listen on http://127.0.0.1: open what production keeps closed.
+    The tests of the address checks (test_ssrf.py) close it again."""
+    settings.WEBHOOKS_ALLOW_HTTP = True
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+
+
 @pytest.fixture
 def dummy_tasks(settings):
     """Tasks are recorded, not run: the test sends deliveries itself, as the worker would."""

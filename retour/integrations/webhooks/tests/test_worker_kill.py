@@ -77,6 +77,8 @@ def test_killing_the_worker_mid_delivery_loses_nothing_and_duplicates_only_by_ev
         "RETOUR_WEBHOOK_TIMEOUT": "1",
         "RETOUR_WEBHOOK_LEASE": "1",  # the lease is at least the timeout + 5 s
         "RETOUR_LOG_LEVEL": "WARNING",
+        "RETOUR_WEBHOOKS_ALLOW_HTTP": "1",  # the receiver is http://127.0.0.1
+        "RETOUR_WEBHOOKS_ALLOW_PRIVATE": "1",
     }
     log = tmp_path / "worker.log"
     _run([sys.executable, "-m", "retour.cli", "migrate", "-v", "0"], env)
