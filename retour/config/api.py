@@ -37,9 +37,10 @@ the contract (`unauthenticated` 401, `forbidden` 403, `not_found` 404, `validati
 | other | `http_error` | any other HTTP error raised by the framework, with its status |
 
 A refund to the original payment that the provider refuses is not an error of the request: the
-refund answers 201 `pending` and later reads `failed` (`failed_at` set); the provider's reason,
-prefixed by one of `provider_refused`, `provider_unavailable`, `provider_not_configured`,
-`provider_error`, is kept on the refund for staff (admin and workspace), not in the API.
+refund answers 201 `pending` and later reads `failed` (`failed_at` set) with the provider's reason
+in `failure_reason`, prefixed by a code such as `provider_refused`, `provider_unavailable`,
+`provider_not_configured`, `provider_error` (keys and tokens masked); staff also see it on the
+return in the workspace and in the admin.
 
 Per-field codes in `errors` of a 422 `validation_error`, beyond the schema's own (`missing`,
 `int_parsing`, …): `json_invalid`, `invalid_cursor`, `string_too_long` (the `Idempotency-Key`

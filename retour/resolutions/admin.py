@@ -29,7 +29,21 @@ from retour.returns.models import ReturnRequest
 class RefundInline(ReadOnlyInline):
     model = Refund
     viewable_by = CUSTOMER_DATA_ROLES  # warehouse staff see no refunds
-    fields = ("created_at", "amount", "currency", "method", "status", "succeeded_at", "note")
+    fields = (
+        "created_at",
+        "amount",
+        "currency",
+        "method",
+        "status",
+        "succeeded_at",
+        "failure_reason",
+        "note",
+    )
+    readonly_fields = ("failure_reason",)
+
+    @admin.display(description=_("failure reason"))
+    def failure_reason(self, obj: Refund) -> str:
+        return obj.failure_reason or "—"
 
 
 class ReturnWithRefundsAdmin(ReturnRequestAdmin):
@@ -75,8 +89,12 @@ class RefundAdmin(StoreScopedAdmin):
         "status",
         "provider",
         "succeeded_at",
+        "failure_reason",
         "store",
     )
+    # the raw provider error may quote a key: the failure reason is shown masked instead
+    exclude = ("last_error",)
+    readonly_fields = ("failure_reason",)
     list_filter = ("method", "status", "provider", "currency", "store")
     search_fields = (
         "return_request__number",
@@ -86,6 +104,10 @@ class RefundAdmin(StoreScopedAdmin):
     )
     list_select_related = ("store", "return_request")
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("failure reason"))
+    def failure_reason(self, obj: Refund) -> str:
+        return obj.failure_reason or "—"
 
 
 class StoreCreditEntryInline(ReadOnlyInline):

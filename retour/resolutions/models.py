@@ -71,6 +71,16 @@ class Refund(models.Model):
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} ({self.method}, {self.status})"
 
+    @property
+    def failure_reason(self) -> str:
+        """Why a failed refund failed (the provider's reason, prefixed by its code), for staff;
+        keys and tokens masked. Empty unless the refund failed."""
+        from retour.resolutions.payments.secrets import secrets_masked
+
+        if self.status != RefundStatus.FAILED:
+            return ""
+        return secrets_masked(self.last_error or "")
+
 
 class PaymentProviderConfig(models.Model):
     """A store's payment provider; the secrets are stored encrypted (see ``payments.secrets``)."""

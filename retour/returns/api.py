@@ -291,6 +291,7 @@ def return_out(rr: ReturnRequest, *, personal: bool = True) -> dict[str, Any]:
                 "created_at": refund.created_at,
                 "succeeded_at": refund.succeeded_at,
                 "failed_at": refund.failed_at,
+                "failure_reason": refund.failure_reason or None,
             }
             for refund in rr.refunds.all()
         ],

@@ -163,6 +163,11 @@ class RefundOut(Schema):
     created_at: datetime
     succeeded_at: datetime | None
     failed_at: datetime | None
+    failure_reason: str | None = Field(
+        None,
+        description="For a failed refund: the provider's reason, prefixed by provider_refused, "
+        "provider_unavailable, provider_not_configured or provider_error (keys masked); null otherwise",
+    )
 
 
 class ReturnOut(Schema):

@@ -8,6 +8,7 @@ instance's secret key with a purpose label, so it is never the secret key itself
 from __future__ import annotations
 
 import base64
+import re
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -45,3 +46,23 @@ def secret_hint(value: str) -> str:
         return ""
     prefix = value.rsplit("_", 1)[0] + "_" if "_" in value[:12] else ""
     return f"{prefix[:12]}…{value[-4:]}"
+
+
+# Keys and tokens as providers write them, should one appear in an error text: Stripe
+# (sk_/rk_/pk_live_…), webhook secrets (whsec_…), Mollie (live_/test_/access_…), bearer tokens
+# and passwords in URLs.
+_SECRET_PATTERNS = re.compile(
+    r"\b(?:(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{6,}"
+    r"|whsec_[0-9A-Za-z+/=]{6,}"
+    r"|(?:live|test|access)_[0-9A-Za-z]{16,})"
+)
+_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[^\s,;\"']+")
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+:)[^/\s@]+@")
+
+
+def secrets_masked(text: str) -> str:
+    """``text`` (a provider's error) with anything that looks like a key or token reduced to its
+    hint (``sk_live_…4242``), so it can be shown to staff."""
+    text = _SECRET_PATTERNS.sub(lambda m: secret_hint(m.group(0)), text)
+    text = _BEARER.sub(lambda m: f"{m.group(1)} …", text)
+    return _URL_PASSWORD.sub(lambda m: f"{m.group(1)}…@", text)

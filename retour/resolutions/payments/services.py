@@ -46,7 +46,7 @@ from retour.resolutions.payments.base import (
     RefundCall,
     WebhookNotice,
 )
-from retour.resolutions.payments.secrets import secret_encrypt, secret_hint
+from retour.resolutions.payments.secrets import secret_encrypt, secret_hint, secrets_masked
 from retour.stores.models import Store
 
 log = logging.getLogger(__name__)
@@ -208,7 +208,7 @@ def refund_send(*, refund_id: int, now: datetime | None = None) -> str:
 
 
 def _send_failed(refund: Refund, error: PaymentError, now: datetime) -> str:
-    text = f"{error.code}: {error}"[:2000]
+    text = secrets_masked(f"{error.code}: {error}")[:2000]
     if error.retryable and refund.attempts < MAX_ATTEMPTS:
         retry_at = now + backoff(refund.attempts)
         Refund.objects.filter(pk=refund.pk, provider_state=ProviderState.SENDING).update(
@@ -252,7 +252,7 @@ def refund_record(*, refund_id: int, answer: ProviderRefund, now: datetime | Non
     if answer.status == SUCCEEDED:
         _settle(rr, refund, RefundStatus.SUCCEEDED, now)
     elif answer.status == FAILED:
-        refund.last_error = (answer.failure_reason or refund.last_error or "failed")[:2000]
+        refund.last_error = secrets_masked(answer.failure_reason or refund.last_error or "failed")[:2000]
         _settle(rr, refund, RefundStatus.FAILED, now)
     else:
         refund.provider_state, refund.next_attempt_at = ProviderState.SUBMITTED, now + POLL_EVERY
@@ -315,7 +315,7 @@ def refund_poll(*, refund_id: int, now: datetime | None = None) -> str:
         )
     except PaymentError as error:
         Refund.objects.filter(pk=refund.pk, provider_state=ProviderState.SUBMITTED).update(
-            next_attempt_at=now + POLL_EVERY, last_error=f"{error.code}: {error}"[:2000]
+            next_attempt_at=now + POLL_EVERY, last_error=secrets_masked(f"{error.code}: {error}")[:2000]
         )
         return "retry"
     return refund_record(refund_id=refund.pk, answer=answer, now=now)

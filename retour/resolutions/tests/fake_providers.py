@@ -91,6 +91,16 @@ class FakeStripe(_Fake):
                 return 429, _stripe_error("invalid_request_error", "Too many requests", "rate_limit"), {}
             if action == "500":
                 return 500, _stripe_error("api_error", "Something went wrong on Stripe's end."), {}
+            if action == "leak":  # a refusal whose message quotes the key (a careless provider)
+                return (
+                    400,
+                    _stripe_error(
+                        "invalid_request_error",
+                        f"Refused for key {self.secret_key}, header Bearer {self.secret_key}",
+                        "key_refused",
+                    ),
+                    {},
+                )
             reference = params.get("payment_intent") or params.get("charge") or ""
             payment = self.payments.get(reference)
             if payment is None:
