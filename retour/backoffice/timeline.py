@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from retour.resolutions.models import RefundMethod
 from retour.returns.models import Condition, Disposition, ReturnEvent, ReturnRequest
@@ -37,6 +38,7 @@ def _what(action: str) -> str:
         "assigned": _("Assigned"),
         "note_added": _("Internal note"),
         "refund_overdue": _("Refund overdue"),
+        "photos_added": _("Photos of the received item added"),
     }.get(action, _("Change recorded"))
 
 
@@ -93,6 +95,11 @@ def _details(event: ReturnEvent, lines: dict[str, str]) -> list[str]:
         )
     elif event.action == "assigned":
         out.append(_("To %(name)s") % {"name": data["assignee"]} if data.get("assignee") else _("To nobody"))
+    elif event.action == "photos_added":
+        out.append(
+            ngettext("%(count)s photo of %(item)s", "%(count)s photos of %(item)s", data.get("count") or 0)
+            % {"count": data.get("count") or 0, "item": lines.get(str(data.get("line")), "?")}
+        )
     elif event.action == "refund_overdue":
         out.append(_("Was due on %(date)s") % {"date": data.get("due_on", "")})
     elif event.action == "rejected" and data.get("reason"):

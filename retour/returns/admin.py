@@ -287,7 +287,8 @@ class ExchangeItemAdmin(StoreScopedAdmin):
 class ReturnPhotoAdmin(StoreScopedAdmin):
     store_path = "return_request__store"
     read_only = True
-    list_display = ("preview", "return_request", "return_line", "width", "height", "created_at")
+    list_display = ("preview", "return_request", "return_line", "source", "width", "height", "created_at")
+    list_filter = ("source",)
     search_fields = ("return_request__number",)
     list_select_related = ("return_request", "return_line__return_request", "return_line__order_line")
 

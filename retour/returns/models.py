@@ -262,6 +262,11 @@ class ExchangeItem(models.Model):
         return f"{self.sku or self.wish} ×{self.quantity}"
 
 
+class PhotoSource(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    RECEIVED_ITEM = "received_item", _("Received item")  # taken by staff when receiving or grading
+
+
 class ReturnPhoto(models.Model):
     return_request = models.ForeignKey(
         ReturnRequest, verbose_name=_("return"), on_delete=models.CASCADE, related_name="photos"
@@ -278,6 +283,9 @@ class ReturnPhoto(models.Model):
     thumbnail = models.ImageField(_("thumbnail"), upload_to="returns/thumbs/%Y/%m/")
     width = models.PositiveIntegerField(_("width"), default=0)
     height = models.PositiveIntegerField(_("height"), default=0)
+    source = models.CharField(
+        _("taken by"), max_length=16, choices=PhotoSource.choices, default=PhotoSource.CUSTOMER
+    )
     created_at = models.DateTimeField(_("created on"), auto_now_add=True)
 
     class Meta:

@@ -27,11 +27,14 @@ except ImportError:  # pragma: no cover - pillow-heif is a dependency; HEIC is t
 else:
     register_heif_opener()
 
+from retour.core import clock
+from retour.core.actors import Actor
 from retour.core.errors import ValidationFailed, line_error
-from retour.returns.models import ReturnLine, ReturnPhoto, ReturnRequest
+from retour.returns.models import PhotoSource, ReturnLine, ReturnPhoto, ReturnRequest
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 5
+MAX_RECEIVED_ITEM_PHOTOS = 5  # per line of a return, taken by staff
 # A 10 MB file can still unpack into gigabytes (a 190 KB PNG of 7 000 × 7 000 pixels took 815 MB
 # and 6 s to decode): the size is read from the header and refused beyond this, before decoding.
 MAX_PIXELS = 40_000_000
@@ -209,12 +212,65 @@ def photos_add(
     return [_store(return_request, return_line, photo) for photo in prepared]
 
 
+@transaction.atomic
+def received_item_photos_add(
+    *,
+    return_request: ReturnRequest,
+    line_id: int,
+    photos: Sequence[IO[bytes] | Any],
+    actor: Actor,
+    now: Any = None,
+) -> list[ReturnPhoto]:
+    """Photos staff take of a received item while receiving or grading it, on one line of the
+    return: checked and re-encoded as the shopper's are (``photo_prepare``), at most
+    ``MAX_RECEIVED_ITEM_PHOTOS`` per line, once units of that line have arrived. Written to the
+    audit trail; nothing is stored when any photo is refused."""
+    from retour.returns.services import return_event_add, return_lock
+
+    now = now or clock.now()
+    rr = return_lock(return_request)
+    line = ReturnLine.objects.filter(return_request=rr, pk=line_id).first()
+    if line is None:
+        message = _("This line is not part of the return.")
+        raise ValidationFailed(message, errors=[line_error(["line"], "unknown_line", message)])
+    if line.received_quantity < 1:
+        message = _("Receive the item before adding photos of it.")
+        raise ValidationFailed(message, errors=[line_error(["line"], "not_received", message)])
+    if not photos:
+        raise _refuse("required", _("Choose at least one photo."))
+    taken = ReturnPhoto.objects.filter(return_line=line, source=PhotoSource.RECEIVED_ITEM).count()
+    if taken + len(photos) > MAX_RECEIVED_ITEM_PHOTOS:
+        raise _refuse(
+            "too_many_photos",
+            _("An item may have at most %(n)s photos.") % {"n": MAX_RECEIVED_ITEM_PHOTOS},
+        )
+    prepared = [photo_prepare(p, index=i) for i, p in enumerate(photos)]
+    rows = [_store(rr, line, photo, source=PhotoSource.RECEIVED_ITEM) for photo in prepared]
+    return_event_add(
+        rr,
+        action="photos_added",
+        from_status=rr.status,
+        actor=actor,
+        now=now,
+        data={"line": line.pk, "count": len(rows)},
+    )
+    return rows
+
+
 def _store(
-    return_request: ReturnRequest, return_line: ReturnLine | None, photo: PreparedPhoto
+    return_request: ReturnRequest,
+    return_line: ReturnLine | None,
+    photo: PreparedPhoto,
+    *,
+    source: str = PhotoSource.CUSTOMER,
 ) -> ReturnPhoto:
     name = uuid.uuid4().hex
     row = ReturnPhoto(
-        return_request=return_request, return_line=return_line, width=photo.width, height=photo.height
+        return_request=return_request,
+        return_line=return_line,
+        width=photo.width,
+        height=photo.height,
+        source=source,
     )
     row.image.save(f"{name}.{photo.extension}", ContentFile(photo.content), save=False)
     row.thumbnail.save(f"{name}.jpg", ContentFile(photo.thumbnail), save=False)

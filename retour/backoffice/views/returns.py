@@ -21,8 +21,16 @@ from retour.policies.models import ReturnReason
 from retour.resolutions.models import RefundMethod
 from retour.resolutions.services import refund_issue
 from retour.returns import transitions
-from retour.returns.models import Condition, Disposition, ReturnChannel, ReturnRequest, Status
+from retour.returns.models import (
+    Condition,
+    Disposition,
+    PhotoSource,
+    ReturnChannel,
+    ReturnRequest,
+    Status,
+)
 from retour.returns.money import fee_label
+from retour.returns.photos import MAX_RECEIVED_ITEM_PHOTOS, received_item_photos_add
 from retour.returns.selectors import return_money, return_send_back_by
 from retour.returns.services import (
     ASSIGNABLE_ROLES,
@@ -235,6 +243,10 @@ def detail_context(request: HttpRequest, rr: ReturnRequest) -> dict[str, Any]:
     }
     can["assign"] = staff.can("return.assign")
     can["note"] = staff.can("return.note")
+    received_lines = [ln for ln in lines if ln.received_quantity > 0]
+    can["photograph"] = bool(received_lines) and staff.can("return.inspect")
+    photos = list(rr.photos.all())
+    titles = {ln.id: ln.order_line.title or ln.order_line.sku for ln in lines}
     ungraded: list[dict[str, Any]] = [
         {"line": ln, "left": ln.received_quantity - sum(i.quantity for i in ln.inspections.all())}
         for ln in lines
@@ -258,7 +270,14 @@ def detail_context(request: HttpRequest, rr: ReturnRequest) -> dict[str, Any]:
         "conditions": Condition.choices,
         "dispositions": Disposition.choices,
         "refund_methods": RefundMethod.choices,
-        "photos": list(rr.photos.all()),
+        "photos": [p for p in photos if p.source == PhotoSource.CUSTOMER],
+        "item_photos": [
+            {"photo": p, "item": titles.get(p.return_line_id or 0, "")}
+            for p in photos
+            if p.source == PhotoSource.RECEIVED_ITEM
+        ],
+        "received_lines": received_lines,
+        "max_item_photos": MAX_RECEIVED_ITEM_PHOTOS,
         "assignees": _assignees(rr.store),
     }
     if customer_data:
@@ -337,6 +356,17 @@ def _inspect(request: HttpRequest, rr: ReturnRequest, s: StaffContext) -> str:
     return _("Grading saved.")
 
 
+def _photos(request: HttpRequest, rr: ReturnRequest, s: StaffContext) -> str:
+    line = request.POST.get("line", "")
+    received_item_photos_add(
+        return_request=rr,
+        line_id=int(line) if line.isdigit() else 0,
+        photos=request.FILES.getlist("photos"),
+        actor=s.actor,
+    )
+    return _("Photos added.")
+
+
 def _refund(request: HttpRequest, rr: ReturnRequest, s: StaffContext) -> str:
     refund_issue(
         return_request=rr,
@@ -378,6 +408,7 @@ ACTIONS: dict[str, tuple[str, Callable[[HttpRequest, ReturnRequest, StaffContext
     "ship": ("return.ship", _ship),
     "receive": ("return.receive", _receive),
     "inspect": ("return.inspect", _inspect),
+    "photos": ("return.inspect", _photos),
     "refund": ("return.refund", _refund),
     "close": ("return.close", _close),
     "assign": ("return.assign", _assign),
