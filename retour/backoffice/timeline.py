@@ -10,6 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from retour.backoffice.units import flag_text
 from retour.resolutions.models import RefundMethod
 from retour.returns.models import Condition, Disposition, ReturnEvent, ReturnRequest
 from retour.returns.selectors import return_events
@@ -73,6 +74,11 @@ def _details(event: ReturnEvent, lines: dict[str, str]) -> list[str]:
             out.append(_("%(qty)s × %(item)s") % {"qty": qty, "item": lines.get(str(line_id), "?")})
         if data.get("location"):
             out.append(_("Location: %(code)s") % {"code": data["location"]})
+        for flag in data.get("serial_flags") or []:
+            out.append(
+                _("To check — %(item)s: %(text)s")
+                % {"item": lines.get(str(flag.get("line")), "?"), "text": flag_text(flag)}
+            )
     elif event.action == "shipped":
         out += [str(data[k]) for k in ("carrier", "tracking_number") if data.get(k)]
     elif event.action == "inspected":

@@ -26,6 +26,8 @@ class OrderLineInline(ReadOnlyInline):
         "returnable",
         "legal_exclusion",
         "category",
+        "serial_numbers",
+        "lot_number",
     )
 
 
@@ -88,7 +90,7 @@ class OrderLineAdmin(StoreScopedAdmin):
         "legal_exclusion",
     )
     list_filter = ("final_sale", "returnable", "legal_exclusion", "order__store")
-    search_fields = ("order__number", "sku", "title")
+    search_fields = ("order__number", "sku", "title", "lot_number")
     list_select_related = ("order",)
 
 

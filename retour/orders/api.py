@@ -118,4 +118,6 @@ def _line_out(line: OrderLine, currency: str) -> dict[str, Any]:
         "image_url": line.image_url,
         "delivered_quantity": line.delivered_quantity,
         "delivered_at": line.delivered_at,
+        "serial_numbers": line.serial_numbers or [],
+        "lot_number": line.lot_number or None,
     }

@@ -9,7 +9,9 @@ CSV: a header row, then one row per order line; rows with the same ``number`` fo
 separators are recognised, and a UTF-8 byte-order mark is ignored. Dates may be given without a
 time zone (``2026-07-03 15:00``) and are then read in the store's time zone; a bare date
 (``2026-07-03``) is taken as noon there.
-Booleans: true/false, yes/no, 1/0. ``tags`` are separated by ``|``.
+Booleans: true/false, yes/no, 1/0. ``tags`` are separated by ``|``, and so are the
+``serial_numbers`` of a line (one per unit sold); an empty ``serial_numbers`` or ``lot_number``
+cell keeps what the order already has.
 """
 
 from __future__ import annotations
@@ -84,6 +86,8 @@ LINE_COLUMNS: dict[str, tuple[str, ...]] = {
     "image_url": ("image_url", "image"),
     "delivered_quantity": ("delivered_quantity",),
     "delivered_at": ("line_delivered_at",),
+    "serial_numbers": ("serial_numbers", "serials", "serial_number", "serial"),
+    "lot_number": ("lot_number", "lot", "batch"),
 }
 REQUIRED = ("number", "placed_at", "currency", "customer.email", "sku", "quantity", "unit_price")
 MOMENTS = {"placed_at", "delivered_at"}
@@ -367,8 +371,9 @@ def _read_csv(
 
 def _line_body(values: dict[str, str], tz: ZoneInfo) -> dict[str, Any]:
     line: dict[str, Any] = {name: _cell(name, value, tz) for name, value in values.items()}
-    if "tags" in line:
-        line["tags"] = [t.strip() for t in str(values["tags"]).split("|") if t.strip()]
+    for name in ("tags", "serial_numbers"):
+        if name in line:
+            line[name] = [t.strip() for t in str(values[name]).split("|") if t.strip()]
     return line
 
 

@@ -147,6 +147,13 @@ class OrderLine(models.Model):
     image_url = models.URLField(_("image URL"), max_length=500, blank=True)
     delivered_quantity = models.PositiveIntegerField(_("quantity delivered"), default=0)
     delivered_at = models.DateTimeField(_("delivered on"), null=True, blank=True)
+    serial_numbers = models.JSONField(
+        _("serial numbers"),
+        default=list,
+        blank=True,
+        help_text="The serial number of each unit sold, in capitals (at most one per unit)",
+    )
+    lot_number = models.CharField(_("lot number"), max_length=64, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:

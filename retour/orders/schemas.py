@@ -15,12 +15,20 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
-from pydantic import AwareDatetime, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, AwareDatetime, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from retour.core.limits import EARLIEST_DAY, LATEST_DAY, MAX_AMOUNT, MAX_LINE_QUANTITY
 from retour.core.schemas import InputSchema, custom_error
 from retour.orders.models import Channel, LegalExclusion, PaymentProvider
+from retour.orders.serials import (
+    MAX_LOT_LENGTH,
+    MAX_SERIALS_PER_LINE,
+    lot_problem,
+    serial_duplicates,
+    serial_normalize,
+    serial_problem,
+)
 
 Money = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, description='Decimal string, e.g. "19.90"')]
 
@@ -52,6 +60,44 @@ def _amount_limit_error() -> PydanticCustomError:
         "amount_too_large",
         _("The amounts of an order must not exceed %(limit)s.") % {"limit": f"{MAX_AMOUNT:f}"},
     )
+
+
+def _serial(value: str) -> str:
+    value = serial_normalize(value)
+    problem = serial_problem(value)
+    if problem:
+        raise _custom_error(*problem)
+    return value
+
+
+def _lot(value: str | None) -> str | None:
+    problem = lot_problem(value or "")
+    if problem:
+        raise _custom_error(*problem)
+    return value
+
+
+# One serial number: checked and put in capitals (its place in the list is in the error's loc).
+SerialNumber = Annotated[str, AfterValidator(_serial)]
+
+
+def serials_check(serials: list[str] | None, quantity: int | None) -> list[str] | None:
+    """No serial twice on a line, and no more serials than units."""
+    if not serials:
+        return serials
+    repeated = serial_duplicates(serials)
+    if repeated:
+        raise _custom_error(
+            "duplicate_serial_number",
+            _("The serial number %(serial)s is given twice.") % {"serial": repeated[0]},
+        )
+    if quantity is not None and len(serials) > quantity:
+        raise _custom_error(
+            "serial_numbers_exceed_quantity",
+            _("%(count)s serial numbers for %(quantity)s units: give at most one per unit.")
+            % {"count": len(serials), "quantity": quantity},
+        )
+    return serials
 
 
 class CustomerIn(_In):
@@ -151,8 +197,26 @@ class OrderLineIn(_In):
         None, ge=0, description="Defaults to quantity when delivered, else 0"
     )
     delivered_at: AwareDatetime | None = None
+    serial_numbers: list[SerialNumber] | None = Field(
+        None,
+        max_length=MAX_SERIALS_PER_LINE,
+        description="The serial number of each unit sold (at most one per unit, none twice in the order); "
+        "1-64 letters, digits or . _ / -, compared in capitals. Omitted: unchanged on a re-post; "
+        "[]: none",
+    )
+    lot_number: str | None = Field(
+        None,
+        max_length=MAX_LOT_LENGTH,
+        description='The lot (batch) the units came from. Omitted: unchanged on a re-post; "": none',
+    )
 
     _check_delivered_at = field_validator("delivered_at")(classmethod(lambda cls, v: _in_range(v)))
+    _check_lot = field_validator("lot_number")(classmethod(lambda cls, v: _lot(v)))
+
+    @field_validator("serial_numbers")
+    @classmethod
+    def _serials(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        return serials_check(value, info.data.get("quantity"))
 
     @field_validator("unit_price")
     @classmethod
@@ -225,6 +289,13 @@ class OrderIn(_In):
                     "duplicate_ref", _("Two lines have the ref “%(ref)s”.") % {"ref": line.ref}
                 )
             seen.add(line.ref or "")
+        repeated = serial_duplicates(serial for line in lines for serial in line.serial_numbers or [])
+        if repeated:
+            raise _custom_error(
+                "duplicate_serial_number",
+                _("The serial number %(serial)s is given on two lines of the order.")
+                % {"serial": repeated[0]},
+            )
         return lines
 
     @model_validator(mode="after")
@@ -287,6 +358,8 @@ class OrderLineOut(Schema):
     image_url: str
     delivered_quantity: int
     delivered_at: datetime | None
+    serial_numbers: list[str] = Field(..., description="The serial number of each unit sold")
+    lot_number: str | None
 
 
 class OrderOut(Schema):

@@ -132,6 +132,12 @@ def _line_values(line: OrderLineIn, *, position: int, currency: str) -> dict[str
         legal_exclusion=line.legal_exclusion or "",
         position=position,
     )
+    # Omitted, they stay as known: a shop may post the order when it is placed and again,
+    # with the serials, when it ships.
+    if line.serial_numbers is not None:
+        values["serial_numbers"] = line.serial_numbers
+    if line.lot_number is not None:
+        values["lot_number"] = line.lot_number
     return values
 
 
@@ -141,6 +147,7 @@ class _ExistingLine:
     ref: str
     units_in_returns: int  # requested units, or approved ones once the return is decided
     has_returns: bool  # any return, even a dead one, refers to the line (it cannot be deleted)
+    serial_numbers: list[str]
 
 
 def _lines_sync(*, order: Order, lines: list[OrderLineIn], is_new: bool) -> None:
@@ -171,6 +178,7 @@ def _lines_sync(*, order: Order, lines: list[OrderLineIn], is_new: bool) -> None
                     _("The line “%(ref)s” is in a return and cannot be removed.") % {"ref": old.ref},
                 )
             )
+    errors += _kept_serial_errors(lines, existing)
     if errors:
         raise ValidationFailed(_("The order was not changed."), errors=errors)
     if removed:
@@ -184,6 +192,43 @@ def _lines_sync(*, order: Order, lines: list[OrderLineIn], is_new: bool) -> None
         else:
             OrderLine.objects.filter(pk=current.pk).update(**values)
     OrderLine.objects.bulk_create(new_lines)  # one INSERT for all the new lines
+
+
+def _kept_serial_errors(lines: list[OrderLineIn], existing: dict[str, _ExistingLine]) -> list[dict[str, Any]]:
+    """The serials a re-post keeps (it omitted them) must still fit: at most one per unit of the
+    line's new quantity, and none also given on another line of the order."""
+    kept = {
+        index: existing[line.ref or ""].serial_numbers
+        for index, line in enumerate(lines)
+        if line.serial_numbers is None and (line.ref or "") in existing
+    }
+    if not any(kept.values()):
+        return []
+    errors = []
+    seen: dict[str, int] = {}
+    for index, line in enumerate(lines):
+        serials = kept.get(index) if line.serial_numbers is None else line.serial_numbers
+        for serial in serials or []:
+            if serial in seen and seen[serial] != index:
+                errors.append(
+                    line_error(
+                        ["lines", index, "serial_numbers"],
+                        "duplicate_serial_number",
+                        _("The serial number %(serial)s is already on another line of the order.")
+                        % {"serial": serial},
+                    )
+                )
+            seen.setdefault(serial, index)
+        if index in kept and len(kept[index]) > line.quantity:
+            errors.append(
+                line_error(
+                    ["lines", index, "quantity"],
+                    "serial_numbers_exceed_quantity",
+                    _("The line has %(count)s serial numbers: give them again for fewer units.")
+                    % {"count": len(kept[index])},
+                )
+            )
+    return errors
 
 
 def _existing_lines(order: Order) -> dict[str, _ExistingLine]:
@@ -204,7 +249,14 @@ def _existing_lines(order: Order) -> dict[str, _ExistingLine]:
         .annotate(units=units, returns=Sum("return_lines__quantity"))
         .values_list("pk", "ref", "units", "returns")
     )
+    serials = dict(OrderLine.objects.filter(order=order).values_list("ref", "serial_numbers"))
     return {
-        ref: _ExistingLine(pk=pk, ref=ref, units_in_returns=held or 0, has_returns=returns is not None)
+        ref: _ExistingLine(
+            pk=pk,
+            ref=ref,
+            units_in_returns=held or 0,
+            has_returns=returns is not None,
+            serial_numbers=serials.get(ref) or [],
+        )
         for pk, ref, held, returns in rows
     }

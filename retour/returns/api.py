@@ -332,6 +332,23 @@ def _line_out(line: ReturnLine, currency: str) -> dict[str, Any]:
             }
             for i in line.inspections.all()
         ],
+        "units": [_unit_out(u) for u in line.received_units.all()],
+        "serial_flags": sum(u.quantity for u in line.received_units.all() if u.flagged),
+    }
+
+
+def _unit_out(unit: Any) -> dict[str, Any]:
+    return {
+        "quantity": unit.quantity,
+        "serial_number": unit.serial_number or None,
+        "lot_number": unit.lot_number or None,
+        "check": unit.serial_check,
+        "flagged": unit.flagged,
+        "expected": unit.expected or [],
+        "sold_on": unit.sold_on or None,
+        "earlier_return": unit.earlier_return.number if unit.earlier_return else None,
+        "location": unit.location.code if unit.location else None,
+        "received_at": unit.received_at,
     }
 
 

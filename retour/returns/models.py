@@ -241,6 +241,74 @@ class Inspection(models.Model):
         return f"{self.quantity}× {self.condition} → {self.disposition}"
 
 
+class SerialCheck(models.TextChoices):
+    """What receiving found when it compared a unit with the sale (see ``retour.returns.units``)."""
+
+    MATCHED = "matched", _("Serial number sold on this line")
+    NOT_RECORDED = "not_recorded", _("No serial number recorded at sale")
+    NOT_SOLD = "not_sold", _("Serial number not sold on this line")
+    ALREADY_RECEIVED = "already_received", _("Serial number already received")
+    MISSING = "missing", _("No serial number scanned")
+
+
+# What staff must look at before accepting the units: the return is not held up by it.
+FLAGGED_CHECKS = (SerialCheck.NOT_SOLD, SerialCheck.ALREADY_RECEIVED, SerialCheck.MISSING)
+
+
+class ReceivedUnit(models.Model):
+    """Units of a return line counted in at receiving, with what identifies them: one row per
+    serial number scanned, and one per lot (or per batch of units without a serial number that
+    should have had one). Units that nothing identifies are counted on the line alone."""
+
+    store = models.ForeignKey(
+        "stores.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="+"
+    )
+    return_line = models.ForeignKey(
+        ReturnLine, verbose_name=_("return line"), on_delete=models.CASCADE, related_name="received_units"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    serial_number = models.CharField(_("serial number"), max_length=64, blank=True)
+    lot_number = models.CharField(_("lot number"), max_length=64, blank=True)
+    serial_check = models.CharField(_("serial check"), max_length=20, choices=SerialCheck.choices)
+    expected = models.JSONField(
+        _("serial numbers expected"),
+        default=list,
+        blank=True,
+        help_text="When flagged: the serial numbers sold on the line and not received yet",
+    )
+    sold_on = models.CharField(
+        _("sold on line"),
+        max_length=100,
+        blank=True,
+        help_text="When not sold on this line: the order's line that sold this serial number",
+    )
+    earlier_return = models.ForeignKey(
+        ReturnRequest,
+        verbose_name=_("received before in"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    location = models.ForeignKey(
+        "stores.Location", verbose_name=_("location"), null=True, on_delete=models.SET_NULL
+    )
+    received_at = models.DateTimeField(_("received on"))
+
+    class Meta:
+        verbose_name = _("received unit")
+        verbose_name_plural = _("received units")
+        ordering = ["return_line_id", "id"]
+        indexes = [models.Index(fields=["store", "serial_number"])]
+
+    def __str__(self) -> str:
+        return self.serial_number or self.lot_number or f"{self.quantity}×"
+
+    @property
+    def flagged(self) -> bool:
+        return self.serial_check in FLAGGED_CHECKS
+
+
 class ExchangeItem(models.Model):
     return_request = models.ForeignKey(
         ReturnRequest, verbose_name=_("return"), on_delete=models.CASCADE, related_name="exchange_items"

@@ -10,6 +10,7 @@ from ninja import Field, Schema
 
 from retour.core.limits import MAX_AMOUNT
 from retour.core.schemas import InputSchema
+from retour.orders.serials import MAX_LOT_LENGTH, MAX_SERIALS_PER_LINE
 from retour.returns.models import Condition, Disposition, ReturnChannel, Status
 
 Money = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, description='Decimal string, e.g. "19.90"')]
@@ -76,8 +77,19 @@ class ShipIn(_In):
     tracking_number: str = Field("", max_length=100)
 
 
+class ReceiveLineIn(LineQuantityIn):
+    serial_numbers: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_SERIALS_PER_LINE,
+        description="The serial number scanned on each unit that arrived (at most one per unit). "
+        "One not sold on the line, one already received, or a unit without one on a line sold "
+        "with serials is flagged on the line's `units`, not refused",
+    )
+    lot_number: str = Field("", max_length=MAX_LOT_LENGTH, description="The lot printed on the units")
+
+
 class ReceiveIn(_In):
-    lines: list[LineQuantityIn] = Field(..., min_length=1)
+    lines: list[ReceiveLineIn] = Field(..., min_length=1)
     location: str | None = Field(None, max_length=60, description="A location code; default: the return's")
 
 
@@ -123,6 +135,29 @@ class InspectionOut(Schema):
     created_at: datetime
 
 
+class ReceivedUnitOut(Schema):
+    quantity: int = Field(
+        ..., description="1 for a serial number; units of a lot or without serial share a row"
+    )
+    serial_number: str | None
+    lot_number: str | None
+    check: str = Field(
+        ...,
+        description="matched | not_recorded (no serial sold on the line) | not_sold | already_received | "
+        "missing (no serial scanned on a line sold with serials)",
+    )
+    flagged: bool = Field(
+        ..., description="not_sold, already_received or missing: staff decide at inspection"
+    )
+    expected: list[str] = Field(..., description="When flagged: serials sold on the line not received yet")
+    sold_on: str | None = Field(
+        ..., description="When not sold on this line: the ref of the order line that sold it"
+    )
+    earlier_return: str | None = Field(..., description="When already received: the return that received it")
+    location: str | None
+    received_at: datetime
+
+
 class ReturnLineOut(Schema):
     id: int
     line_id: int
@@ -138,6 +173,10 @@ class ReturnLineOut(Schema):
     accepted_quantity: int
     unit_refund: str
     inspections: list[InspectionOut]
+    units: list[ReceivedUnitOut] = Field(
+        ..., description="The received units that a serial or lot number identifies, or that should have one"
+    )
+    serial_flags: int = Field(..., description="Units flagged at receiving (see units[].flagged)")
 
 
 class FeeOut(Schema):

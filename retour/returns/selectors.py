@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 
 from retour.core.errors import NotFound
 from retour.core.limits import MONEY_DECIMAL_PLACES, SUM_MAX_DIGITS
-from retour.returns.models import Inspection, ReturnEvent, ReturnLine, ReturnRequest
+from retour.returns.models import Inspection, ReceivedUnit, ReturnEvent, ReturnLine, ReturnRequest
 from retour.returns.money import MoneyContext, ReturnMoney, money_context, return_money
 from retour.stores.models import Location, Store
 
@@ -24,6 +24,7 @@ __all__ = [
     "returns_to_refund_ids",
     "return_send_back_by",
     "routed_to",
+    "return_serial_flags",
 ]
 
 
@@ -72,7 +73,11 @@ def _base(store: Store, location: Location | None = None) -> ReturnQuerySet:
         Prefetch(
             "lines",
             queryset=ReturnLine.objects.select_related("order_line").prefetch_related(
-                Prefetch("inspections", queryset=Inspection.objects.select_related("location"))
+                Prefetch("inspections", queryset=Inspection.objects.select_related("location")),
+                Prefetch(
+                    "received_units",
+                    queryset=ReceivedUnit.objects.select_related("location", "earlier_return"),
+                ),
             ),
         ),
         "refunds",
@@ -125,6 +130,16 @@ def return_list(
     if customer_email:
         qs = qs.filter(customer__email=customer_email.lower())
     return qs.order_by("-created_at", "-id")
+
+
+def return_serial_flags(*, return_request: ReturnRequest) -> int:
+    """How many received units of the return are flagged by the serial check (one query)."""
+    from retour.returns.models import FLAGGED_CHECKS
+
+    total = ReceivedUnit.objects.filter(
+        return_line__return_request=return_request, serial_check__in=FLAGGED_CHECKS
+    ).aggregate(n=Sum("quantity"))["n"]
+    return total or 0
 
 
 def return_events(*, return_request: ReturnRequest) -> QuerySet[ReturnEvent]:

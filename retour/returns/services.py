@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from retour.core import clock
@@ -52,6 +52,7 @@ from retour.returns.models import (
 )
 from retour.returns.money import DEFAULT_SELLER_FAULT
 from retour.returns.returnability import order_lines_load, order_returnability
+from retour.returns.units import units_parse, units_record
 from retour.stores.models import Location, Store
 
 # An approved return that is not shipped within this many days expires (its label lapses).
@@ -790,7 +791,11 @@ def return_receive(
     location: str | None = None,
     now: datetime | None = None,
 ) -> ReturnRequest:
-    """Count what arrived; may be called again for later parcels (L4: never over approved)."""
+    """Count what arrived; may be called again for later parcels (L4: never over approved).
+
+    Each entry may name the ``serial_numbers`` scanned (one per unit) and the ``lot_number``:
+    they are checked against the sale and any mismatch is flagged, not refused
+    (``retour.returns.units``)."""
     now = now or clock.now()
     rr = return_lock(return_request)
     transition_check("receive", rr)
@@ -813,23 +818,37 @@ def return_receive(
             _("Receive at least one unit."),
             errors=[line_error(["lines"], "invalid_quantity", _("Nothing received."))],
         )
-    for line, qty, _i in parsed:
-        ReturnLine.objects.filter(pk=line.pk).update(received_quantity=F("received_quantity") + qty)
+    identified = units_parse(parsed, lines)
+    _add_received(parsed)
     first = rr.received_at is None
     old = _move(rr, "receive", received_at=rr.received_at or now, location=loc)
     if first:
         _update_refund_due(rr, now)
+    units = units_record(rr=rr, entries=identified, location=loc, now=now)
     return_event_add(
         rr,
         action="received",
         from_status=old,
         actor=actor,
         now=now,
-        data={"location": loc.code, "lines": {str(line.id): qty for line, qty, _i in parsed}},
+        data={"location": loc.code, "lines": {str(line.id): qty for line, qty, _i in parsed}, **units},
     )
     return_notify(rr, "return_received")
     _after_trigger(rr, actor, now)
     return rr
+
+
+def _add_received(parsed: list[tuple[ReturnLine, int, int]]) -> None:
+    """Add the units counted to their lines in one update, however many lines the parcel has."""
+    added: dict[int, int] = {}
+    for line, qty, _i in parsed:
+        added[line.pk] = added.get(line.pk, 0) + qty
+    cases = [When(pk=pk, then=Value(qty)) for pk, qty in added.items() if qty]
+    if cases:
+        ReturnLine.objects.filter(pk__in=added).update(
+            received_quantity=F("received_quantity")
+            + Case(*cases, default=Value(0), output_field=IntegerField())
+        )
 
 
 def _location(rr: ReturnRequest, code: str | None) -> Location:

@@ -11,12 +11,15 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from retour.backoffice.access import StaffContext, forbidden, staff_view
 from retour.backoffice.timeline import return_timeline
+from retour.backoffice.units import line_units
 from retour.backoffice.views.common import error_text, refuse, render_staff, staff_return
 from retour.core.errors import DomainError, ValidationFailed
+from retour.orders.serials import serials_split
 from retour.policies.models import ReturnReason
 from retour.resolutions.models import RefundMethod
 from retour.resolutions.services import refund_issue
@@ -31,7 +34,7 @@ from retour.returns.models import (
 )
 from retour.returns.money import fee_label
 from retour.returns.photos import MAX_RECEIVED_ITEM_PHOTOS, received_item_photos_add
-from retour.returns.selectors import return_money, return_send_back_by
+from retour.returns.selectors import return_money, return_send_back_by, return_serial_flags
 from retour.returns.services import (
     ASSIGNABLE_ROLES,
     return_approve,
@@ -247,6 +250,8 @@ def detail_context(request: HttpRequest, rr: ReturnRequest) -> dict[str, Any]:
     can["photograph"] = bool(received_lines) and staff.can("return.inspect")
     photos = list(rr.photos.all())
     titles = {ln.id: ln.order_line.title or ln.order_line.sku for ln in lines}
+    for ln in lines:  # the units received, in words, with the serial checks to look at
+        ln.received = line_units(ln)  # type: ignore[attr-defined]
     ungraded: list[dict[str, Any]] = [
         {"line": ln, "left": ln.received_quantity - sum(i.quantity for i in ln.inspections.all())}
         for ln in lines
@@ -307,6 +312,16 @@ def _quantities(request: HttpRequest, rr: ReturnRequest, prefix: str) -> list[di
     ]
 
 
+def _received(request: HttpRequest, rr: ReturnRequest) -> list[dict[str, Any]]:
+    """The receive form's quantities, with the serial numbers scanned (one per line of the box,
+    as a scanner types them) and the lot of each item."""
+    entries = _quantities(request, rr, "receive_")
+    for entry in entries:
+        entry["serial_numbers"] = serials_split(request.POST.get(f"serials_{entry['id']}", ""))
+        entry["lot_number"] = request.POST.get(f"lot_{entry['id']}", "").strip()
+    return entries
+
+
 def _approve(request: HttpRequest, rr: ReturnRequest, s: StaffContext) -> str:
     lines = _quantities(request, rr, "approve_") or None
     return_approve(return_request=rr, actor=s.actor, lines=lines, note=request.POST.get("note", ""))
@@ -334,9 +349,20 @@ def _ship(request: HttpRequest, rr: ReturnRequest, s: StaffContext) -> str:
 
 
 def _receive(request: HttpRequest, rr: ReturnRequest, s: StaffContext) -> str:
-    lines = _quantities(request, rr, "receive_")
+    lines = _received(request, rr)
     location = _own_location(s) or request.POST.get("location") or None
     return_receive(return_request=rr, actor=s.actor, lines=lines, location=location)
+    flagged = return_serial_flags(return_request=rr)
+    if flagged:
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)s unit of this return has a serial number to check: see the items before grading.",
+                "%(n)s units of this return have a serial number to check: see the items before grading.",
+                flagged,
+            )
+            % {"n": flagged},
+        )
     return _("Units received.")
 
 
