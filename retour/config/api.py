@@ -36,6 +36,15 @@ the contract (`unauthenticated` 401, `forbidden` 403, `not_found` 404, `validati
 | 422 | `webhook_url_not_allowed` | a webhook endpoint's URL Retour will not send to; `errors` says why: `https_required` (plain `http://`), `internal_address` (the host is, or resolves to, a loopback, private, link-local — cloud metadata included —, multicast or reserved address, IPv4-mapped IPv6 too) |
 | other | `http_error` | any other HTTP error raised by the framework, with its status |
 
+Serial and lot numbers: an order line may carry `serial_numbers` (one per unit sold, kept in
+capitals) and a `lot_number`; `POST /returns/{number}/receive` takes the `serial_numbers` scanned
+on each line's units and their `lot_number`. A serial not sold on the line (`not_sold`), already
+received in a return of the store (`already_received`), or a unit without serial on a line sold
+with serials (`missing`) is not refused: it is flagged on the line's `units` (`flagged`, with the
+serials `expected`, the order line it was `sold_on`, the `earlier_return`), counted in
+`serial_flags`, and listed under `serial_flags` in the `received` event's data. Staff decide at
+inspection.
+
 A refund to the original payment that the provider refuses is not an error of the request: the
 refund answers 201 `pending` and later reads `failed` (`failed_at` set) with the provider's reason
 in `failure_reason`, prefixed by a code such as `provider_refused`, `provider_unavailable`,
@@ -50,7 +59,10 @@ header), `null_character` (a NUL in any text, path or query parameter: `loc` is 
 total above 999999999, so that no refund or credit can overflow), `invalid_email`, `invalid_country`, `invalid_currency`, `discount_exceeds_price`,
 `delivered_exceeds_quantity`, `duplicate_ref`, `currency_mismatch` (an order's currency cannot
 change), `below_units_in_returns` (a line's quantity below the units live returns hold),
-`line_in_return` (a line that a return refers to cannot be removed); policy: `null_not_allowed`,
+`line_in_return` (a line that a return refers to cannot be removed), `invalid_serial_number` and
+`invalid_lot_number` (1-64 letters, digits or `. _ / -`, starting with a letter or a digit),
+`duplicate_serial_number` (a serial twice in a line or the order; on receiving, scanned twice),
+`serial_numbers_exceed_quantity` (more serials than units); policy: `null_not_allowed`,
 `unknown_field`, `invalid_value`; actions: `unknown_line`, `invalid_quantity`, `invalid_value`,
 `unknown_location`; shop connectors: `invalid_value` (not a NAME.myshopify.com shop), `invalid_url`
 (not an https:// site for WooCommerce or PrestaShop), `missing` (a secret the first `PUT` needs); consumer-law calculator: `missing`, `invalid_date`, `invalid_boolean`,

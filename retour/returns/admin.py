@@ -23,6 +23,7 @@ from retour.returns import services
 from retour.returns.models import (
     ExchangeItem,
     Inspection,
+    ReceivedUnit,
     ReturnEvent,
     ReturnLine,
     ReturnPhoto,
@@ -272,6 +273,32 @@ class InspectionAdmin(StoreScopedAdmin):
     list_filter = ("condition", "disposition", "accepted", "return_line__return_request__store")
     search_fields = ("return_line__return_request__number", "return_line__order_line__sku")
     list_select_related = ("return_line__return_request", "return_line__order_line", "location__store")
+
+
+@admin.register(ReceivedUnit)
+class ReceivedUnitAdmin(StoreScopedAdmin):
+    """Where a serial or lot number went: the units received with them, flagged or not."""
+
+    read_only = True
+    list_display = (
+        "received_at",
+        "return_line",
+        "serial_number",
+        "lot_number",
+        "quantity",
+        "serial_check",
+        "sold_on",
+        "earlier_return",
+        "location",
+    )
+    list_filter = ("serial_check", "store")
+    search_fields = ("serial_number", "lot_number", "return_line__return_request__number")
+    list_select_related = (
+        "return_line__return_request",
+        "return_line__order_line",
+        "earlier_return",
+        "location",
+    )
 
 
 @admin.register(ExchangeItem)

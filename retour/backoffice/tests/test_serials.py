@@ -96,7 +96,7 @@ def test_a_wrong_and_a_missing_serial_are_flagged_in_french_on_the_page_grading_
     page = _text(client.get(url("return", "fr", number=rr.number)))
     assert "À vérifier : FAKE-1 n’a pas été vendu sur cette ligne (attendu : SN-1-A, SN-1-B)" in page
     assert "1 unité est arrivée sans numéro de série (attendu : SN-1-A, SN-1-B)" in page
-    assert "2 à vérifier" in page
+    assert "2 unités à vérifier" in page
     assert "Numéros de série vendus : SN-1-A, SN-1-B" in page
     assert "numéros de série : 2 unités à vérifier" in page  # the grading form
     history = page.split("Historique")[1]
