@@ -98,7 +98,7 @@ def test_a_wrong_and_a_missing_serial_are_flagged_in_french_on_the_page_grading_
     assert "1 unité est arrivée sans numéro de série (attendu : SN-1-A, SN-1-B)" in page
     assert "2 unités à vérifier" in page
     assert "Numéros de série vendus : SN-1-A, SN-1-B" in page
-    assert "numéros de série : 2 unités à vérifier" in page  # the grading form
+    assert "Numéros de série : 2 unités à vérifier" in page  # the grading form
     history = page.split("Historique")[1]
     assert "À contrôler — Phone 1 : FAKE-1 n’a pas été vendu sur cette ligne" in history
 
