@@ -627,9 +627,10 @@ def _update_refund_due(rr: ReturnRequest, now: datetime) -> None:
 
 def _loaded(rr: ReturnRequest, lines: list[ReturnLine], items: list[ExchangeItem], ctx: Any) -> None:
     """Give a just-created return what ``return_money`` and the API read, from memory: a
-    new return has no inspections and no refunds."""
+    new return has no inspections, received units or refunds."""
     for line in lines:
         cache_related(line, "inspections", [])
+        cache_related(line, "received_units", [])
     cache_related(rr, "lines", lines)
     cache_related(rr, "exchange_items", items)
     cache_related(rr, "refunds", [])

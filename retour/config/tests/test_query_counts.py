@@ -29,7 +29,9 @@ PINNED = {
     "create_return": 10,
     "create_order": 11,  # the lines in one INSERT
     "order_detail": 3,
-    "return_detail": 8,
+    # +1 since serial checks: the received units of the lines, with their serial and lot
+    # numbers and flags (retour/returns/units.py), in one prefetch for all lines
+    "return_detail": 9,
 }
 
 
