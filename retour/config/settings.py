@@ -70,6 +70,9 @@ try:
     PAYMENT_TIMEOUT = env_int("RETOUR_PAYMENT_TIMEOUT", 20, minimum=1)  # seconds per provider call
     # Shop connectors: seconds per call to a shop; where Shopify calls go (a test double) when set.
     SHOP_TIMEOUT_SECONDS = env_int("RETOUR_SHOP_TIMEOUT", 30, minimum=1)
+    # A WooCommerce or PrestaShop shop on this server or its private network (self-hosted side by
+    # side): off by default, so a store admin cannot point Retour at internal services.
+    SHOPS_ALLOW_PRIVATE = env_bool("RETOUR_SHOPS_ALLOW_PRIVATE", False)
     SHOPIFY_API_BASE = env_url("RETOUR_SHOPIFY_API_BASE", "", schemes=("http", "https")).rstrip("/")
 except ConfigError as exc:  # stop with a clear message rather than a traceback
     sys.stderr.write(f"retour: configuration error: {exc}\n")

@@ -17,12 +17,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError
 
 from retour.core.errors import DomainError, NotFound, ValidationFailed, line_error
+from retour.core.outbound import host_refusal
 from retour.integrations.shops.adapters import adapter_for
 from retour.integrations.shops.adapters.base import PlatformRefund, ShopPayloadError, signature_valid
 from retour.integrations.shops.models import Platform, ShopConnector, ShopOrder, ShopRefund
@@ -73,6 +75,20 @@ def _shop_url(platform: str, shop: str) -> str:
     if parts.hostname and (
         parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK)
     ):
+        refused = None if settings.SHOPS_ALLOW_PRIVATE else host_refusal(parts.hostname, parts.port or 443)
+        if refused is not None:
+            # Not our own networks (the server's loopback, the LAN, cloud metadata): a shop that
+            # lives there is allowed only where the operator says so (RETOUR_SHOPS_ALLOW_PRIVATE).
+            raise ValidationFailed(
+                _("The shop connector's settings are not valid."),
+                errors=[
+                    line_error(
+                        ["shop"],
+                        "internal_address",
+                        _("This address leads into the server's own network, which Retour does not call."),
+                    )
+                ],
+            )
         return shop
     raise ValidationFailed(
         _("The shop connector's settings are not valid."),

@@ -18,6 +18,7 @@ import httpx
 from django.conf import settings
 from django.utils import timezone
 
+from retour.core.outbound import AddressRefused, GuardedTransport
 from retour.integrations.shops.adapters import adapter_for
 from retour.integrations.shops.adapters.base import ShopPayloadError
 from retour.integrations.shops.models import ShopConnector
@@ -133,7 +134,14 @@ def connector_sync(
     )
     timeout = getattr(settings, "SHOP_TIMEOUT_SECONDS", 30)
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=False, **options) as client:
+        # The shop's address is the merchant's to choose: connections go through the same guard
+        # as outgoing webhooks (never into our own networks) unless the operator allows it.
+        transport = (
+            httpx.HTTPTransport(trust_env=False) if settings.SHOPS_ALLOW_PRIVATE else GuardedTransport()
+        )
+        with httpx.Client(
+            timeout=timeout, follow_redirects=False, trust_env=False, transport=transport, **options
+        ) as client:
             cache: dict[str, dict[str, Any]] = {}
 
             def get(path: str) -> dict[str, Any]:
@@ -165,7 +173,7 @@ def connector_sync(
                 ShopConnector.objects.filter(pk=connector.pk).update(sync_state=state)  # the cursor
                 if progress is not None:
                     progress(done, max(total or 0, done) if page.next else done)
-    except (ShopSyncError, ShopPayloadError, httpx.HTTPError, ValueError) as error:
+    except (ShopSyncError, ShopPayloadError, httpx.HTTPError, ValueError, AddressRefused) as error:
         connector_error(connector=connector, error=f"sync: {error}")
         raise ShopSyncError(str(error)) from error
     now = timezone.now()

@@ -169,6 +169,12 @@ def woo_order(**changes: Any) -> dict[str, Any]:
     return order
 
 
+@pytest.fixture(autouse=True)
+def shops_on_this_machine(settings):
+    """The fake shops listen on 127.0.0.1, which a real deployment refuses (test_outbound.py)."""
+    settings.SHOPS_ALLOW_PRIVATE = True
+
+
 @pytest.fixture
 def shopify(store):
     from retour.integrations.shops.services import connector_set
