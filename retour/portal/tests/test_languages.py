@@ -119,6 +119,18 @@ def test_french_plural_messages_are_real_plural_forms():
         assert message.string[0] != message.string[1] and "(s)" not in "".join(message.string), message.id
 
 
+@pytest.mark.parametrize("lang", ["fr", "de", "es", "it", "nl"])
+def test_every_catalogue_states_its_plural_rule(lang):
+    """A merge that takes a .po file without its header leaves gettext's default (n != 1) and
+    mismatched plural counts: the header must say the language's own rule."""
+    with open(ROOT / "locale" / lang / "LC_MESSAGES" / "django.po", "rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    header = dict(catalog.mime_headers)
+    assert header.get("Plural-Forms", "").startswith(f"nplurals={catalog.num_plurals};"), lang
+    head = (ROOT / "locale" / lang / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")[:2000]
+    assert '"Plural-Forms: nplurals=' in head, f"{lang}: run scripts/i18n_merge.py"
+
+
 def test_each_language_counts_zero_its_own_way():
     """French says '0 photo jointe' (zero takes the singular), English and German '0 photos': the
     catalogue must carry the language's plural rule, not gettext's default (n != 1)."""
