@@ -16,9 +16,11 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+from retour.core.tests.local_http import local_server
 
 
 class _Fake:
@@ -315,14 +317,9 @@ def _handler(fake: _Fake) -> type[BaseHTTPRequestHandler]:
 
 @contextmanager
 def serve(fake: _Fake) -> Iterator[_Fake]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    server.daemon_threads = True
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield fake
-    finally:
-        fake.release.set()
-        server.shutdown()
-        server.server_close()
+    with local_server(_handler(fake)) as url:
+        fake.url = url
+        try:
+            yield fake
+        finally:
+            fake.release.set()  # a request held by the fake must not keep the server from stopping
