@@ -65,7 +65,8 @@ change), `below_units_in_returns` (a line's quantity below the units live return
 `serial_numbers_exceed_quantity` (more serials than units); policy: `null_not_allowed`,
 `unknown_field`, `invalid_value`; actions: `unknown_line`, `invalid_quantity`, `invalid_value`,
 `unknown_location`; shop connectors: `invalid_value` (not a NAME.myshopify.com shop), `invalid_url`
-(not an https:// site for WooCommerce or PrestaShop), `missing` (a secret the first `PUT` needs); consumer-law calculator: `missing`, `invalid_date`, `invalid_boolean`,
+(not an https:// site for WooCommerce or PrestaShop), `internal_address` (the site is, or resolves to, an
+address of the server's own networks; `RETOUR_SHOPS_ALLOW_PRIVATE` allows it), `missing` (a secret the first `PUT` needs); consumer-law calculator: `missing`, `invalid_date`, `invalid_boolean`,
 `negative_amount`; webhook endpoints: `invalid_url`, `unknown_event_type`, `too_many_endpoints`
 (and `https_required`, `internal_address` under `webhook_url_not_allowed`).
 """
